@@ -1,0 +1,38 @@
+#pragma once
+// Outputs appear whole or not at all: they are written under a temporary name in the target
+// directory and renamed over the final name on commit(). A file never committed (an exception,
+// a crash, a kill) leaves only the temporary name, which nothing mistakes for a result.
+#include <string>
+#include <string_view>
+
+namespace tianyan {
+
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string final_path);
+  ~AtomicFile();  // removes the temporary file unless committed
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  AtomicFile(AtomicFile&& other) noexcept;
+  AtomicFile& operator=(AtomicFile&&) = delete;
+
+  // Where to write: "<dir>/.<name>.tmp.<pid>" beside the final file.
+  const std::string& temp_path() const { return temp_; }
+  const std::string& final_path() const { return final_; }
+  // Flushes the temporary file to disk and renames it over the final name. Throws
+  // Environment when that fails (disk full, not writable).
+  void commit();
+
+ private:
+  std::string final_;
+  std::string temp_;
+  bool done_ = false;
+};
+
+// Writes `content` to `path` atomically. Throws Environment on failure.
+void write_file_atomically(const std::string& path, std::string_view content);
+
+// Throws Environment unless `dir` exists (it is created) and is writable.
+void ensure_output_dir(const std::string& dir);
+
+}  // namespace tianyan

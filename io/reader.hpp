@@ -1,0 +1,46 @@
+#pragma once
+// The interface every search-mode reader implements, and the entry points that open inputs.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/observation.hpp"
+
+namespace tianyan {
+
+// Streams total-intensity float32 samples of one beam.
+// Memory layout of everything read: time-major, channel fastest, channel 0 = lowest frequency:
+// out[(s - start) * nchan + c]. Values are the file's scaled values ((raw - zero_off) * scale
+// + offset) * weight, with AA + BB summed for two- and four-product data.
+class Reader {
+ public:
+  virtual ~Reader() = default;
+  virtual const ObservationInfo& info() const = 0;
+
+  // Reads samples [start, start + nsamp) clipped at info().nsamples into out, which holds
+  // nsamp * nchan floats. Returns the number of samples written. Throws tianyan::Error
+  // (BadInput) naming the file when the data cannot be read.
+  virtual uint64_t read(uint64_t start, uint64_t nsamp, float* out) = 0;
+};
+
+struct OpenOptions {
+  bool strict = false;  // refuse a multi-file scan with gaps instead of padding them
+};
+
+// One beam's files, in stream order.
+struct BeamFiles {
+  std::string scan;  // FAST scan name, or the file stem for other inputs
+  int beam = 0;      // 1..19 for FAST names, 0 otherwise
+  std::vector<std::string> files;
+};
+
+// Expands files, directories and globs into beams: FAST names (`<scan>-M<nn>_<NNNN>.fits`)
+// are grouped by scan and beam and ordered by serial number; any other file is a beam of its
+// own. Throws BadInput for a path that does not exist or a glob that matches nothing.
+std::vector<BeamFiles> discover_beams(const std::vector<std::string>& paths);
+
+// Opens one beam's files (PSRFITS or SIGPROC, told by their first bytes).
+std::unique_ptr<Reader> open_beam(const BeamFiles& beam, const OpenOptions& options = {});
+
+}  // namespace tianyan
