@@ -1,0 +1,414 @@
+// open_psrfits (io/psrfits/psrfits_reader.hpp). Decisions beyond FORMATS.md:
+// * Channels are delivered ascending; a file stored highest-first is reversed while scaling
+//   (the raw row is read in file order, the output written backwards), and info().flagged
+//   follows the same order.
+// * Valid samples of a file are NSTOT when present (clamped to what is stored), else all stored
+//   samples: your/small.fits has no NSTOT, so its 779 zero-padded samples are delivered (789).
+// * A file starts at (NSUBOFFS - NSUBOFFS of the first file) * NSBLK. Where NSUBOFFS does not
+//   advance (writers that leave it 0) OFFS_SUB places the file; where both exist and disagree
+//   NSUBOFFS wins with a warning (OFFS_SUB is the value the FAST factor-4 bug corrupts).
+//   Overlap is refused; a hole (missing file, dropped rows, padding inside a middle file) is
+//   a Gap filled with the channel means of the nearest valid row, or refused with strict.
+// * Tile-compressed tables are decoded whole into memory (psrfits_file.cpp); only the file
+//   being read keeps its decoded copy, so a long .fits.fz scan holds one file in memory.
+// * Rows are read whole with fits_read_tblbytes (no TZERO scaling, no per-sample calls) into
+//   one reusable buffer; scale and offset are folded per row into one multiply-add per product.
+#include "io/psrfits/psrfits_reader.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string_view>
+
+#include "io/psrfits/psrfits_file.hpp"
+#include "kernels/common/error.hpp"
+
+namespace tianyan {
+namespace {
+
+using psrfits::File;
+using psrfits::Header;
+
+// "hh:mm:ss.s" or "-dd:mm:ss.s" -> hours or degrees; NaN when not sexagesimal.
+double parse_sexagesimal(std::string_view s) {
+  if (s.find(':') == std::string_view::npos) return std::nan("");
+  const std::string str(s);
+  const bool negative = str.find('-') != std::string::npos;
+  double parts[3] = {0, 0, 0};
+  const char* p = str.c_str();
+  for (int i = 0; i < 3 && *p != '\0'; ++i) {
+    char* end = nullptr;
+    parts[i] = std::abs(std::strtod(p, &end));
+    if (end == p) return std::nan("");
+    p = (*end == ':') ? end + 1 : end;
+    if (*end != ':' && *end != '\0') return std::nan("");
+  }
+  const double v = parts[0] + parts[1] / 60.0 + parts[2] / 3600.0;
+  return negative ? -v : v;
+}
+
+// Sub-byte samples expanded to one byte each. PSRFITS packs the first sample in the HIGH bits.
+struct SubByteTable {
+  std::array<std::array<uint8_t, 8>, 256> v{};
+  explicit SubByteTable(int nbits) {
+    const int per = 8 / nbits;
+    const int mask = (1 << nbits) - 1;
+    for (int b = 0; b < 256; ++b) {
+      for (int k = 0; k < per; ++k)
+        v[b][k] = static_cast<uint8_t>((b >> (8 - nbits * (k + 1))) & mask);
+    }
+  }
+};
+
+// The two scaling kernels; Rev writes channels in reverse so that output is ascending.
+template <typename T, bool Rev>
+void scale_one(const T* __restrict a, const float* __restrict sa, const float* __restrict o,
+               float* __restrict d, size_t n) {
+  for (size_t i = 0; i < n; ++i) d[Rev ? n - 1 - i : i] = static_cast<float>(a[i]) * sa[i] + o[i];
+}
+
+template <typename T, bool Rev>
+void scale_two(const T* __restrict a, const T* __restrict b, const float* __restrict sa,
+               const float* __restrict sb, const float* __restrict o, float* __restrict d,
+               size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    d[Rev ? n - 1 - i : i] =
+        static_cast<float>(a[i]) * sa[i] + static_cast<float>(b[i]) * sb[i] + o[i];
+  }
+}
+
+template <typename T>
+void scale_any(const T* a, const T* b, const float* sa, const float* sb, const float* o, float* d,
+               size_t n, bool rev) {
+  if (b == nullptr)
+    rev ? scale_one<T, true>(a, sa, o, d, n) : scale_one<T, false>(a, sa, o, d, n);
+  else
+    rev ? scale_two<T, true>(a, b, sa, sb, o, d, n) : scale_two<T, false>(a, b, sa, sb, o, d, n);
+}
+
+class PsrfitsReader final : public Reader {
+ public:
+  PsrfitsReader(const std::vector<std::string>& paths, const OpenOptions& options);
+  const ObservationInfo& info() const override { return info_; }
+  uint64_t read(uint64_t start, uint64_t nsamp, float* out) override;
+
+ private:
+  void check_compatible(const Header& first, const Header& h) const;
+  uint64_t place(size_t i) const;
+  void place_files(bool strict);
+  void fill_info();
+  void load_row(size_t file, int64_t row);
+  void unpack(int64_t s0, int64_t count, float* out);
+  const float* expand(const uint8_t* src, int slot);
+  void fill_gap(size_t file, uint64_t t, uint64_t count, float* out);
+  const std::vector<float>& row_mean(size_t file, int64_t row, int64_t nvalid);
+
+  std::vector<std::unique_ptr<File>> files_;
+  std::vector<uint64_t> begin_;  // stream index of each file's first sample
+  std::vector<uint64_t> valid_;  // valid samples of each file (NSTOT padding excluded)
+  ObservationInfo info_;
+  size_t nchan_ = 0;
+  int64_t nsblk_ = 0, sample_bytes_ = 0, pol_bytes_ = 0;
+  int nbits_ = 8, pol_b_ = -1;  // pol_b_: second pol added to pol 0 (AA+BB), -1: none
+  bool signed_ = false, reverse_ = false;
+  std::unique_ptr<SubByteTable> lut_;
+
+  size_t cur_file_ = SIZE_MAX;
+  int64_t cur_row_ = -1;
+  std::vector<uint8_t> raw_;
+  std::vector<float> scale_a_, scale_b_, offset_;  // file order, weights folded in
+  std::vector<float> scl_, offs_, wts_;
+  std::array<std::vector<uint8_t>, 2> bytes_;  // sub-byte samples expanded, per summed pol
+  std::array<std::vector<float>, 2> floats_;   // 16/32-bit samples converted, per summed pol
+  std::map<std::pair<size_t, int64_t>, std::vector<float>> means_;
+};
+
+PsrfitsReader::PsrfitsReader(const std::vector<std::string>& paths, const OpenOptions& options) {
+  for (const auto& p : paths) {
+    files_.push_back(std::make_unique<File>(p));
+    files_.back()->release();  // decoded compressed tables are rebuilt when first read
+    if (files_.size() > 1) check_compatible(files_.front()->header(), files_.back()->header());
+  }
+  const Header& h = files_.front()->header();
+  nchan_ = static_cast<size_t>(h.nchan);
+  nsblk_ = h.nsblk;
+  nbits_ = h.nbits;
+  signed_ = h.is_signed;
+  reverse_ = h.descending();
+  pol_bytes_ = h.nchan * static_cast<int64_t>(h.nbits) / 8;
+  sample_bytes_ = pol_bytes_ * h.npol;
+  if (h.nbits < 8 && (h.nchan * h.nbits) % 8 != 0)
+    throw bad_input(h.path, "NCHAN {} * NBITS {} is not a whole number of bytes", h.nchan, h.nbits);
+  if (h.nbits < 8) lut_ = std::make_unique<SubByteTable>(h.nbits);
+  // Total intensity: trust NPOL over POL_TYPE; of four products only IQUV has I in pol 0.
+  if (h.npol == 2 || (h.npol == 4 && h.pol_type.rfind("IQUV", 0) != 0)) pol_b_ = 1;
+  raw_.resize(static_cast<size_t>(h.row_bytes));
+  const size_t nscale = nchan_ * static_cast<size_t>(h.npol);
+  scl_.resize(nscale);
+  offs_.resize(nscale);
+  wts_.resize(nchan_);
+  scale_a_.resize(nchan_);
+  scale_b_.resize(nchan_);
+  offset_.resize(nchan_);
+  for (int k = 0; k < 2; ++k) {
+    bytes_[k].resize(nchan_);
+    floats_[k].resize(nchan_);
+  }
+  place_files(options.strict);
+  fill_info();
+}
+
+void PsrfitsReader::check_compatible(const Header& a, const Header& b) const {
+  auto differ = [&](const char* what, auto x, auto y) {
+    if (x != y)
+      throw bad_input(b.path, "incompatible with {}: {} is {} there, {} here", a.path, what, x, y);
+  };
+  differ("NCHAN", a.nchan, b.nchan);
+  differ("NBITS", a.nbits, b.nbits);
+  differ("NPOL", a.npol, b.npol);
+  differ("NSBLK", a.nsblk, b.nsblk);
+  differ("POL_TYPE", a.pol_type, b.pol_type);
+  differ("signedness", a.is_signed, b.is_signed);
+  if (std::abs(a.tbin - b.tbin) > 1e-9 * a.tbin)
+    throw bad_input(b.path, "incompatible with {}: TBIN {} there, {} here", a.path, a.tbin, b.tbin);
+  if (a.nrows == 0 || b.nrows == 0) return;  // an empty table carries no DAT_FREQ to compare
+  for (size_t c = 0; c < a.freqs.size(); ++c) {
+    if (std::abs(a.freqs[c] - b.freqs[c]) > 1e-6 * std::abs(a.freqs[c]) + 1e-6)
+      throw bad_input(b.path, "incompatible with {}: channel {} is {} MHz there, {} MHz here",
+                      a.path, c, a.freqs[c], b.freqs[c]);
+  }
+}
+
+// Sample index of file i's start relative to file 0, from NSUBOFFS, or from OFFS_SUB where
+// NSUBOFFS does not advance (writers that leave it 0 in every file).
+uint64_t PsrfitsReader::place(size_t i) const {
+  const Header& h0 = files_.front()->header();
+  const Header& prev = files_[i - 1]->header();
+  const Header& h = files_[i]->header();
+  const double tsub = static_cast<double>(h.nsblk) * h.tbin;
+  const bool offs_known = std::isfinite(h.offs_sub0) && std::isfinite(h0.offs_sub0);
+  int64_t rows = h.nsuboffs - h0.nsuboffs;
+  if (h.nsuboffs <= prev.nsuboffs && prev.nrows > 0) {
+    if (!offs_known)
+      throw bad_input(h.path, "NSUBOFFS {} does not advance past {} ({}) and there is no OFFS_SUB",
+                      h.nsuboffs, prev.path, prev.nsuboffs);
+    rows = std::llround((h.offs_sub0 - h0.offs_sub0) / tsub);
+    spdlog::warn("{}: NSUBOFFS does not advance; placed at row {} from OFFS_SUB", h.path, rows);
+  } else if (offs_known && std::isfinite(prev.offs_sub0)) {
+    const double expected = static_cast<double>(h.nsuboffs - prev.nsuboffs) * tsub;
+    if (std::abs(h.offs_sub0 - prev.offs_sub0 - expected) > 0.5 * tsub)
+      spdlog::warn("{}: OFFS_SUB advances {} s since {}, NSUBOFFS says {} s; trusting NSUBOFFS",
+                   h.path, h.offs_sub0 - prev.offs_sub0, prev.path, expected);
+  }
+  if (rows < 0) throw bad_input(h.path, "starts before the first file {} of the stream", h0.path);
+  return static_cast<uint64_t>(rows) * static_cast<uint64_t>(h.nsblk);
+}
+
+void PsrfitsReader::place_files(bool strict) {
+  for (size_t i = 0; i < files_.size(); ++i) {
+    const Header& h = files_[i]->header();
+    valid_.push_back(static_cast<uint64_t>(h.nsamples_valid()));
+    begin_.push_back(i == 0 ? 0 : place(i));
+    info_.nsamples_stored += static_cast<uint64_t>(h.nsamples_stored());
+    if (i == 0) continue;
+    const uint64_t prev_end = begin_[i - 1] + valid_[i - 1];
+    const std::string& prev = files_[i - 1]->header().path;
+    if (begin_[i] < prev_end)
+      throw bad_input(h.path, "overlaps {}: starts at sample {}, which ends at sample {}", prev,
+                      begin_[i], prev_end);
+    if (begin_[i] == prev_end) continue;
+    const uint64_t missing = begin_[i] - prev_end;
+    if (strict)
+      throw bad_input(h.path, "{} samples missing between {} and this file (strict mode)", missing,
+                      prev);
+    spdlog::warn("{}: {} samples ({:.3f} s) missing after {}; filled with channel means", h.path,
+                 missing, static_cast<double>(missing) * h.tbin, prev);
+    info_.gaps.push_back(Gap{prev_end, missing, prev});
+  }
+  info_.nsamples = begin_.back() + valid_.back();
+}
+
+void PsrfitsReader::fill_info() {
+  const Header& h = files_.front()->header();
+  info_.format = "psrfits";
+  for (const auto& f : files_) info_.files.push_back(f->header().path);
+  info_.source = h.source;
+  info_.telescope = h.telescope;
+  info_.beam = h.ibeam;
+  info_.ra_deg = 15.0 * parse_sexagesimal(h.ra);
+  info_.dec_deg = parse_sexagesimal(h.dec);
+  info_.tsamp_s = h.tbin;
+  info_.start_mjd = h.stt_imjd + (h.stt_smjd + h.stt_offs) / 86400.0 +
+                    static_cast<double>(h.nsuboffs * h.nsblk) * h.tbin / 86400.0;
+  info_.freqs_mhz = h.freqs;
+  info_.flagged.resize(nchan_);
+  for (size_t c = 0; c < nchan_; ++c) info_.flagged[c] = h.weights0[c] == 0.0f ? 1 : 0;
+  info_.file_descending = reverse_;
+  if (reverse_) {
+    std::reverse(info_.freqs_mhz.begin(), info_.freqs_mhz.end());
+    std::reverse(info_.flagged.begin(), info_.flagged.end());
+  }
+  info_.chan_dm = h.chan_dm;
+  info_.nbits = h.nbits;
+  info_.npol = h.npol;
+  info_.pol_type = h.pol_type;
+}
+
+void PsrfitsReader::load_row(size_t file, int64_t row) {
+  if (file == cur_file_ && row == cur_row_) return;
+  if (cur_file_ != SIZE_MAX && cur_file_ != file) files_[cur_file_]->release();
+  cur_file_ = SIZE_MAX;  // stays invalid if a read below throws
+  File& f = *files_[file];
+  f.read_data(row, raw_.data());
+  f.read_scales(row, scl_.data(), offs_.data(), wts_.data());
+  const Header& h = f.header();
+  const size_t pol_stride = h.scale_npol == 1 ? 0 : nchan_;
+  const auto zo = static_cast<float>(h.zero_off);
+  for (size_t c = 0; c < nchan_; ++c) {
+    const float w = wts_[c];
+    scale_a_[c] = scl_[c] * w;
+    offset_[c] = (offs_[c] - zo * scl_[c]) * w;
+    if (pol_b_ >= 0) {
+      const size_t b = static_cast<size_t>(pol_b_) * pol_stride + c;
+      scale_b_[c] = scl_[b] * w;
+      offset_[c] += (offs_[b] - zo * scl_[b]) * w;
+    }
+  }
+  cur_file_ = file;
+  cur_row_ = row;
+}
+
+// Converts one pol of one sample into the slot's scratch when it is not plain bytes.
+const float* PsrfitsReader::expand(const uint8_t* src, int slot) {
+  float* d = floats_[slot].data();
+  if (nbits_ == 16) {
+    for (size_t c = 0; c < nchan_; ++c) {
+      const auto u = static_cast<uint16_t>((src[2 * c] << 8) | src[2 * c + 1]);
+      d[c] = signed_ ? static_cast<float>(static_cast<int16_t>(u)) : static_cast<float>(u);
+    }
+  } else {
+    for (size_t c = 0; c < nchan_; ++c) {
+      uint32_t u = 0;
+      std::memcpy(&u, src + 4 * c, 4);
+      u = __builtin_bswap32(u);  // FITS is big-endian
+      std::memcpy(d + c, &u, 4);
+    }
+  }
+  return d;
+}
+
+void PsrfitsReader::unpack(int64_t s0, int64_t count, float* out) {
+  const float* sa = scale_a_.data();
+  const float* sb = scale_b_.data();
+  const float* o = offset_.data();
+  for (int64_t s = 0; s < count; ++s) {
+    const uint8_t* a = raw_.data() + (s0 + s) * sample_bytes_;
+    const uint8_t* b = pol_b_ >= 0 ? a + pol_b_ * pol_bytes_ : nullptr;
+    float* d = out + static_cast<size_t>(s) * nchan_;
+    if (nbits_ == 8 && !signed_) {
+      scale_any<uint8_t>(a, b, sa, sb, o, d, nchan_, reverse_);
+    } else if (nbits_ == 8) {
+      scale_any(reinterpret_cast<const int8_t*>(a), reinterpret_cast<const int8_t*>(b), sa, sb, o,
+                d, nchan_, reverse_);
+    } else if (nbits_ < 8) {
+      const uint8_t* pa[2] = {a, b};
+      const int per = 8 / nbits_;
+      for (int k = 0; k < (b ? 2 : 1); ++k) {
+        uint8_t* e = bytes_[k].data();
+        for (int64_t j = 0; j < pol_bytes_; ++j)
+          std::memcpy(e + j * per, lut_->v[pa[k][j]].data(), per);
+      }
+      scale_any<uint8_t>(bytes_[0].data(), b ? bytes_[1].data() : nullptr, sa, sb, o, d, nchan_,
+                         reverse_);
+    } else {
+      const float* fa = expand(a, 0);
+      const float* fb = b ? expand(b, 1) : nullptr;
+      scale_any<float>(fa, fb, sa, sb, o, d, nchan_, reverse_);
+    }
+  }
+}
+
+const std::vector<float>& PsrfitsReader::row_mean(size_t file, int64_t row, int64_t nvalid) {
+  auto it = means_.find({file, row});
+  if (it != means_.end()) return it->second;
+  std::vector<float> block(static_cast<size_t>(nvalid) * nchan_);
+  load_row(file, row);
+  unpack(0, nvalid, block.data());
+  std::vector<double> sum(nchan_, 0.0);
+  for (int64_t s = 0; s < nvalid; ++s) {
+    for (size_t c = 0; c < nchan_; ++c) sum[c] += block[static_cast<size_t>(s) * nchan_ + c];
+  }
+  std::vector<float> mean(nchan_);
+  for (size_t c = 0; c < nchan_; ++c)
+    mean[c] = static_cast<float>(sum[c] / static_cast<double>(nvalid));
+  return means_.emplace(std::make_pair(file, row), std::move(mean)).first->second;
+}
+
+// Gap after file `file`: its first half takes the means of the last valid row before it, the
+// second half those of the first row after it ("the nearest valid row").
+void PsrfitsReader::fill_gap(size_t file, uint64_t t, uint64_t count, float* out) {
+  const uint64_t g0 = begin_[file] + valid_[file];
+  const uint64_t g1 = begin_[file + 1];
+  const uint64_t nsblk = static_cast<uint64_t>(nsblk_);
+  size_t before = file + 1, after = file + 1;
+  for (size_t j = file + 1; j-- > 0;) {
+    if (valid_[j] > 0) {
+      before = j;
+      break;
+    }
+  }
+  while (after < files_.size() && valid_[after] == 0) ++after;
+  for (uint64_t k = 0; k < count;) {
+    const bool first_half = (t + k - g0) < (g1 - g0 + 1) / 2;
+    const uint64_t run_end = first_half ? g0 + (g1 - g0 + 1) / 2 : g1;
+    const uint64_t n = std::min(count - k, run_end - (t + k));
+    const bool use_before = (first_half && before <= file) || after >= files_.size();
+    const size_t src = use_before ? before : after;
+    const auto row = static_cast<int64_t>(use_before ? (valid_[src] - 1) / nsblk : 0);
+    const auto nvalid =
+        static_cast<int64_t>(std::min(nsblk, valid_[src] - static_cast<uint64_t>(row) * nsblk));
+    const std::vector<float>& mean = row_mean(src, row, nvalid);
+    for (uint64_t s = 0; s < n; ++s) std::copy(mean.begin(), mean.end(), out + (k + s) * nchan_);
+    k += n;
+  }
+}
+
+uint64_t PsrfitsReader::read(uint64_t start, uint64_t nsamp, float* out) {
+  if (start >= info_.nsamples) return 0;
+  const uint64_t n = std::min(nsamp, info_.nsamples - start);
+  const uint64_t nsblk = static_cast<uint64_t>(nsblk_);
+  for (uint64_t done = 0; done < n;) {
+    const uint64_t t = start + done;
+    const size_t i =
+        static_cast<size_t>(std::upper_bound(begin_.begin(), begin_.end(), t) - begin_.begin()) - 1;
+    const uint64_t off = t - begin_[i];
+    float* dst = out + done * nchan_;
+    uint64_t cnt = 0;
+    if (off < valid_[i]) {
+      const uint64_t s0 = off % nsblk;
+      cnt = std::min({nsblk - s0, valid_[i] - off, n - done});
+      load_row(i, static_cast<int64_t>(off / nsblk));
+      unpack(static_cast<int64_t>(s0), static_cast<int64_t>(cnt), dst);
+    } else {
+      cnt = std::min(begin_[i + 1] - t, n - done);
+      fill_gap(i, t, cnt, dst);
+    }
+    done += cnt;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::unique_ptr<Reader> open_psrfits(const std::vector<std::string>& files,
+                                     const OpenOptions& options) {
+  if (files.empty()) throw bad_input("psrfits", "no input files given");
+  return std::make_unique<PsrfitsReader>(files, options);
+}
+
+}  // namespace tianyan
