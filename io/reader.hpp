@@ -26,6 +26,7 @@ class Reader {
 
 struct OpenOptions {
   bool strict = false;  // refuse a multi-file scan with gaps instead of padding them
+  int threads = 1;      // threads a reader may use to unpack samples (passed in, never global)
 };
 
 // One beam's files, in stream order.
