@@ -12,6 +12,7 @@
 
 #include "io/psrfits/psrfits_writer.hpp"
 #include "io/sigproc/filterbank.hpp"
+#include "tests/common/sigproc_bytes.hpp"
 #include "tests/common/test_util.hpp"
 
 namespace tianyan::test {
@@ -63,15 +64,6 @@ void edit_fits(const std::string& path, int hdu, Edit edit) {
   ASSERT_EQ(status, 0) << "could not prepare " << path;
 }
 
-std::string sigproc_string(const std::string& s) {
-  const int32_t n = static_cast<int32_t>(s.size());
-  std::string out(reinterpret_cast<const char*>(&n), 4);
-  return out + s;
-}
-template <typename T>
-std::string sigproc_value(const std::string& key, T v) {
-  return sigproc_string(key) + std::string(reinterpret_cast<const char*>(&v), sizeof v);
-}
 
 void expect_bad_input(const std::string& path, const std::string& problem_hint) {
   const auto r = run_tianyan({"info", path});
@@ -170,10 +162,10 @@ TEST(BadInput, CompressedTableThatCannotBeDecoded) {
 
 TEST(BadInput, FilterbankUnknownKey) {
   TempDir dir;
-  std::string h = sigproc_string("HEADER_START") + sigproc_value("nchans", int32_t{16}) +
-                  sigproc_value("nbits", int32_t{8}) + sigproc_value("tsamp", 1e-3) +
-                  sigproc_value("fch1", 1500.0) + sigproc_value("foff", -1.0) +
-                  sigproc_value("telescope_foo", int32_t{3}) + sigproc_string("HEADER_END") +
+  std::string h = sigproc_str("HEADER_START") + sigproc_key("nchans", int32_t{16}) +
+                  sigproc_key("nbits", int32_t{8}) + sigproc_key("tsamp", 1e-3) +
+                  sigproc_key("fch1", 1500.0) + sigproc_key("foff", -1.0) +
+                  sigproc_key("telescope_foo", int32_t{3}) + sigproc_str("HEADER_END") +
                   std::string(16 * 10, '\x10');
   write_bytes(dir / "unknown_key.fil", h);
   expect_bad_input(dir / "unknown_key.fil", "telescope_foo");
@@ -181,10 +173,10 @@ TEST(BadInput, FilterbankUnknownKey) {
 
 TEST(BadInput, FilterbankZeroChannels) {
   TempDir dir;
-  std::string h = sigproc_string("HEADER_START") + sigproc_value("nchans", int32_t{0}) +
-                  sigproc_value("nbits", int32_t{8}) + sigproc_value("tsamp", 1e-3) +
-                  sigproc_value("fch1", 1500.0) + sigproc_value("foff", -1.0) +
-                  sigproc_string("HEADER_END") + std::string(100, '\x10');
+  std::string h = sigproc_str("HEADER_START") + sigproc_key("nchans", int32_t{0}) +
+                  sigproc_key("nbits", int32_t{8}) + sigproc_key("tsamp", 1e-3) +
+                  sigproc_key("fch1", 1500.0) + sigproc_key("foff", -1.0) +
+                  sigproc_str("HEADER_END") + std::string(100, '\x10');
   write_bytes(dir / "nchan0.fil", h);
   expect_bad_input(dir / "nchan0.fil", "nchan");
 }

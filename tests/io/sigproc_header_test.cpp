@@ -9,20 +9,17 @@
 #include <string>
 
 #include "kernels/common/error.hpp"
+#include "tests/common/sigproc_bytes.hpp"
 
 namespace tianyan {
 namespace {
 
 // Raw header building blocks, for headers our own serialiser would never write.
-std::string str(const std::string& s) {
-  const auto n = static_cast<int32_t>(s.size());
-  return std::string(reinterpret_cast<const char*>(&n), 4) + s;
-}
-
+using test::sigproc_num;
+// Short names: these tests build many headers byte by byte.
+std::string str(const std::string& s) { return test::sigproc_str(s); }
 template <typename T>
-std::string num(T v) {
-  return std::string(reinterpret_cast<const char*>(&v), sizeof(T));
-}
+std::string num(T v) { return sigproc_num(v); }
 
 SigprocHeader parse(const std::string& bytes) {
   return parse_sigproc_header(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),

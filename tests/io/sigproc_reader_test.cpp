@@ -13,6 +13,7 @@
 #include "io/sigproc/filterbank.hpp"
 #include "io/sigproc/sigproc_header.hpp"
 #include "kernels/common/error.hpp"
+#include "tests/common/sigproc_bytes.hpp"
 #include "tests/common/test_util.hpp"
 
 namespace tianyan {
@@ -144,15 +145,11 @@ TEST(FilterbankReal, YourSmallFilWithUnusualKeys) {
 
 // ---- Synthetic bad inputs ----
 
-std::string str(const std::string& s) {
-  const auto n = static_cast<int32_t>(s.size());
-  return std::string(reinterpret_cast<const char*>(&n), 4) + s;
-}
-
+using test::sigproc_num;
+// Short names: these tests build many headers byte by byte.
+std::string str(const std::string& s) { return test::sigproc_str(s); }
 template <typename T>
-std::string num(T v) {
-  return std::string(reinterpret_cast<const char*>(&v), sizeof(T));
-}
+std::string num(T v) { return sigproc_num(v); }
 
 SigprocHeader small_header() {
   SigprocHeader h;
