@@ -2,10 +2,14 @@
 // corrects only the known FAST factor-4 error and refuses any other TBIN/TSUBINT disagreement.
 #include "io/psrfits/psrfits_file.hpp"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -92,6 +96,8 @@ void File::open_table() {
   std::error_code ec;
   const auto size = std::filesystem::file_size(h_.path, ec);
   const int64_t need = data + naxis1 * naxis2 + pcount;
+  table_start_ = data;
+  row_stride_ = naxis1;
   if (!ec && static_cast<int64_t>(size) < need)
     throw bad_input(h_.path, "truncated: the SUBINT table needs {} bytes, the file has {}", need,
                     size);
@@ -109,8 +115,21 @@ void File::open_table() {
   f_ = std::move(decoded);
 }
 
+File::~File() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 void File::release() {
   if (h_.compressed) f_.reset();
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+void File::open_data() {
+  if (!f_) open_table();
+  if (h_.compressed || fd_ >= 0) return;
+  fd_ = ::open(h_.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw bad_input(h_.path, "cannot be opened again: {}", std::strerror(errno));
 }
 
 void File::read_primary() {
@@ -280,11 +299,29 @@ void File::check_tbin() {
                   implied, ratio);
 }
 
-void File::read_data(int64_t row, uint8_t* dst) {
-  if (!f_) open_table();
+void File::read_data(int64_t row, int64_t offset, int64_t nbytes, uint8_t* dst) {
+  open_data();
+  if (!h_.compressed) {
+    pread_exact(table_start_ + row * row_stride_ + h_.data_offset + offset, nbytes, dst, row);
+    return;
+  }
   int status = 0;
-  fits_read_tblbytes(f_.get(), row + 1, h_.data_offset + 1, h_.row_bytes, dst, &status);
+  fits_read_tblbytes(f_.get(), row + 1, h_.data_offset + offset + 1, nbytes, dst, &status);
   fits::check(status, h_.path, fmt::format("reading DATA of row {}", row));
+}
+
+void File::pread_exact(int64_t pos, int64_t nbytes, uint8_t* dst, int64_t row) const {
+  for (int64_t done = 0; done < nbytes;) {
+    const ssize_t got = ::pread(fd_, dst + done, static_cast<size_t>(nbytes - done),
+                                static_cast<off_t>(pos + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0)
+      throw bad_input(h_.path, "reading DATA of row {}: {}", row, std::strerror(errno));
+    if (got == 0)
+      throw bad_input(h_.path, "truncated: DATA of row {} ends at byte {}, the file ends at {}",
+                      row, pos + nbytes, pos + done);
+    done += got;
+  }
 }
 
 void File::read_scales(int64_t row, float* scl, float* offs, float* wts) {

@@ -48,12 +48,25 @@ class File {
   explicit File(const std::string& path);
   const Header& header() const { return h_; }
 
-  // Raw DATA bytes of `row` (0-based), header().row_bytes of them.
-  void read_data(int64_t row, uint8_t* dst);
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+  ~File();
+
+  // Opens what release() closed; read_data() needs this first when called from several threads.
+  void open_data();
+  // `nbytes` raw DATA bytes of `row` (0-based) from byte `offset` within the row's DATA.
+  // An uncompressed table is read with pread(2) straight from the file, bypassing CFITSIO's
+  // buffers, and is then safe to call from several threads at once; a compressed one is read
+  // from its decoded copy through CFITSIO (one thread). Never mmap: a file truncated while it
+  // is read must give BadInput, not SIGBUS.
+  void read_data(int64_t row, int64_t offset, int64_t nbytes, uint8_t* dst);
+  // All DATA bytes of `row`, header().row_bytes of them.
+  void read_data(int64_t row, uint8_t* dst) { read_data(row, 0, h_.row_bytes, dst); }
   // DAT_SCL and DAT_OFFS (nchan * scale_npol each) and DAT_WTS (nchan) of `row`, file order.
   // Throws BadInput when a scale is not finite.
   void read_scales(int64_t row, float* scl, float* offs, float* wts);
-  // Frees the in-memory copy of a compressed table; it is decoded again when next needed.
+  // Frees the in-memory copy of a compressed table and closes the raw descriptor; both are
+  // opened again when next needed.
   void release();
 
  private:
@@ -63,11 +76,15 @@ class File {
   void locate_columns();
   void read_first_row();
   void check_tbin();
+  void pread_exact(int64_t pos, int64_t nbytes, uint8_t* dst, int64_t row) const;
 
   Header h_;
   fits::Handle f_;
   int col_tsubint_ = 0, col_offs_sub_ = 0, col_freq_ = 0, col_wts_ = 0, col_offs_ = 0, col_scl_ = 0,
       col_data_ = 0;
+  int64_t table_start_ = 0;  // file offset of the SUBINT table's first row
+  int64_t row_stride_ = 0;   // NAXIS1: bytes per table row, all columns
+  int fd_ = -1;              // raw descriptor for pread, uncompressed tables only
 };
 
 }  // namespace tianyan::psrfits

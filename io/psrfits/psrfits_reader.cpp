@@ -11,10 +11,15 @@
 //   a Gap filled with the channel means of the nearest valid row, or refused with strict.
 // * Tile-compressed tables are decoded whole into memory (psrfits_file.cpp); only the file
 //   being read keeps its decoded copy, so a long .fits.fz scan holds one file in memory.
-// * Rows are read whole with fits_read_tblbytes (no TZERO scaling, no per-sample calls) into
-//   one reusable buffer; scale and offset are folded per row into one multiply-add per product.
+// * Uncompressed DATA is read with pread in chunks of about kChunkBytes straight into a
+//   per-thread buffer that stays in cache while it is scaled (File::read_data); a compressed
+//   table's row is copied whole from its decoded copy. No TZERO scaling, no per-sample calls;
+//   scale and offset are folded per row into one multiply-add per product.
+// * options.threads splits a read over chunks of samples (OpenMP). Each output value is
+//   computed by the same code whatever the thread count, so results are bit-identical.
 #include "io/psrfits/psrfits_reader.hpp"
 
+#include <omp.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -22,6 +27,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <string_view>
 
@@ -65,17 +71,27 @@ struct SubByteTable {
   }
 };
 
+// Raw bytes read and scaled per step: small enough that the chunk is still in L2 when scaled
+// (best of 64 KiB .. 1 MiB measured with bench/reader_bench).
+constexpr int64_t kChunkBytes = 256 * 1024;
+// Fewer samples than this are unpacked on one thread: a parallel region costs microseconds.
+constexpr int64_t kParallelMinSamples = 256;
+
 // The two scaling kernels; Rev writes channels in reverse so that output is ascending.
+// always_inline so that they are compiled for the instruction set of each caller below.
 template <typename T, bool Rev>
-void scale_one(const T* __restrict a, const float* __restrict sa, const float* __restrict o,
-               float* __restrict d, size_t n) {
+[[gnu::always_inline]] inline void scale_one(const T* __restrict a, const float* __restrict sa,
+                                             const float* __restrict o, float* __restrict d,
+                                             size_t n) {
   for (size_t i = 0; i < n; ++i) d[Rev ? n - 1 - i : i] = static_cast<float>(a[i]) * sa[i] + o[i];
 }
 
 template <typename T, bool Rev>
-void scale_two(const T* __restrict a, const T* __restrict b, const float* __restrict sa,
-               const float* __restrict sb, const float* __restrict o, float* __restrict d,
-               size_t n) {
+[[gnu::always_inline]] inline void scale_two(const T* __restrict a, const T* __restrict b,
+                                             const float* __restrict sa,
+                                             const float* __restrict sb,
+                                             const float* __restrict o, float* __restrict d,
+                                             size_t n) {
   for (size_t i = 0; i < n; ++i) {
     d[Rev ? n - 1 - i : i] =
         static_cast<float>(a[i]) * sa[i] + static_cast<float>(b[i]) * sb[i] + o[i];
@@ -83,13 +99,57 @@ void scale_two(const T* __restrict a, const T* __restrict b, const float* __rest
 }
 
 template <typename T>
-void scale_any(const T* a, const T* b, const float* sa, const float* sb, const float* o, float* d,
-               size_t n, bool rev) {
+[[gnu::always_inline]] inline void scale_any(const T* a, const T* b, const float* sa,
+                                             const float* sb, const float* o, float* d, size_t n,
+                                             bool rev) {
   if (b == nullptr)
     rev ? scale_one<T, true>(a, sa, o, d, n) : scale_one<T, false>(a, sa, o, d, n);
   else
     rev ? scale_two<T, true>(a, b, sa, sb, o, d, n) : scale_two<T, false>(a, b, sa, sb, o, d, n);
 }
+
+// Per-row folded scales, channel order of the file.
+struct Scales {
+  const float *a, *b, *o;
+};
+
+// Byte samples: `nsamp` samples `stride` bytes apart, the second pol (if any) at +pol_b.
+// Channels go in blocks over all samples so that a block's three scale arrays stay in L1
+// (4096 channels of them are 48 KiB); measured 10-15% faster than whole samples.
+template <typename T>
+[[gnu::always_inline]] inline void scale_bytes(const uint8_t* src, int64_t nsamp, int64_t stride,
+                                               int64_t pol_b, const Scales& k, float* out,
+                                               size_t nchan, bool rev) {
+  constexpr size_t kBlock = 512;
+  for (size_t c0 = 0; c0 < nchan; c0 += kBlock) {
+    const size_t m = std::min(kBlock, nchan - c0);
+    const size_t d0 = rev ? nchan - c0 - m : c0;  // reversed, the block lands mirrored
+    for (int64_t s = 0; s < nsamp; ++s) {
+      const T* a = reinterpret_cast<const T*>(src + s * stride) + c0;
+      const T* b = pol_b >= 0 ? a + pol_b : nullptr;
+      scale_any<T>(a, b, k.a + c0, k.b + c0, k.o + c0, out + static_cast<size_t>(s) * nchan + d0,
+                   m, rev);
+    }
+  }
+}
+
+// The hot loop, cloned so that the portable build uses AVX2 where the CPU has it. "avx2"
+// does not enable FMA, so no multiply-add is fused and every clone gives identical floats.
+[[gnu::target_clones("avx2", "default")]]
+void scale_8bit(const uint8_t* src, int64_t nsamp, int64_t stride, int64_t pol_b, const Scales& k,
+                float* out, size_t nchan, bool rev, bool is_signed) {
+  if (is_signed)
+    scale_bytes<int8_t>(src, nsamp, stride, pol_b, k, out, nchan, rev);
+  else
+    scale_bytes<uint8_t>(src, nsamp, stride, pol_b, k, out, nchan, rev);
+}
+
+// Per-thread working memory.
+struct Scratch {
+  std::vector<uint8_t> raw;                    // one chunk of raw DATA (uncompressed tables)
+  std::array<std::vector<uint8_t>, 2> bytes;  // sub-byte samples expanded, per summed pol
+  std::array<std::vector<float>, 2> floats;   // 16/32-bit samples converted, per summed pol
+};
 
 class PsrfitsReader final : public Reader {
  public:
@@ -104,7 +164,8 @@ class PsrfitsReader final : public Reader {
   void fill_info();
   void load_row(size_t file, int64_t row);
   void unpack(int64_t s0, int64_t count, float* out);
-  const float* expand(const uint8_t* src, int slot);
+  void convert(const uint8_t* src, int64_t nsamp, float* out, Scratch& sc) const;
+  const float* expand(const uint8_t* src, float* d) const;
   void fill_gap(size_t file, uint64_t t, uint64_t count, float* out);
   const std::vector<float>& row_mean(size_t file, int64_t row, int64_t nvalid);
 
@@ -114,17 +175,18 @@ class PsrfitsReader final : public Reader {
   ObservationInfo info_;
   size_t nchan_ = 0;
   int64_t nsblk_ = 0, sample_bytes_ = 0, pol_bytes_ = 0;
+  int64_t chunk_samples_ = 1;
   int nbits_ = 8, pol_b_ = -1;  // pol_b_: second pol added to pol 0 (AA+BB), -1: none
+  int threads_ = 1;
   bool signed_ = false, reverse_ = false;
   std::unique_ptr<SubByteTable> lut_;
 
   size_t cur_file_ = SIZE_MAX;
   int64_t cur_row_ = -1;
-  std::vector<uint8_t> raw_;
+  std::vector<uint8_t> raw_;  // the current row of a compressed table
   std::vector<float> scale_a_, scale_b_, offset_;  // file order, weights folded in
   std::vector<float> scl_, offs_, wts_;
-  std::array<std::vector<uint8_t>, 2> bytes_;  // sub-byte samples expanded, per summed pol
-  std::array<std::vector<float>, 2> floats_;   // 16/32-bit samples converted, per summed pol
+  std::vector<Scratch> scratch_;  // one per thread
   std::map<std::pair<size_t, int64_t>, std::vector<float>> means_;
 };
 
@@ -147,7 +209,8 @@ PsrfitsReader::PsrfitsReader(const std::vector<std::string>& paths, const OpenOp
   if (h.nbits < 8) lut_ = std::make_unique<SubByteTable>(h.nbits);
   // Total intensity: trust NPOL over POL_TYPE; of four products only IQUV has I in pol 0.
   if (h.npol == 2 || (h.npol == 4 && h.pol_type.rfind("IQUV", 0) != 0)) pol_b_ = 1;
-  raw_.resize(static_cast<size_t>(h.row_bytes));
+  threads_ = std::max(1, options.threads);
+  chunk_samples_ = std::max<int64_t>(1, kChunkBytes / sample_bytes_);
   const size_t nscale = nchan_ * static_cast<size_t>(h.npol);
   scl_.resize(nscale);
   offs_.resize(nscale);
@@ -155,9 +218,13 @@ PsrfitsReader::PsrfitsReader(const std::vector<std::string>& paths, const OpenOp
   scale_a_.resize(nchan_);
   scale_b_.resize(nchan_);
   offset_.resize(nchan_);
-  for (int k = 0; k < 2; ++k) {
-    bytes_[k].resize(nchan_);
-    floats_[k].resize(nchan_);
+  scratch_.resize(static_cast<size_t>(threads_));
+  for (Scratch& sc : scratch_) {
+    sc.raw.resize(static_cast<size_t>(chunk_samples_ * sample_bytes_));
+    for (int k = 0; k < 2; ++k) {
+      sc.bytes[k].resize(nchan_);
+      sc.floats[k].resize(nchan_);
+    }
   }
   place_files(options.strict);
   fill_info();
@@ -264,7 +331,11 @@ void PsrfitsReader::load_row(size_t file, int64_t row) {
   if (cur_file_ != SIZE_MAX && cur_file_ != file) files_[cur_file_]->release();
   cur_file_ = SIZE_MAX;  // stays invalid if a read below throws
   File& f = *files_[file];
-  f.read_data(row, raw_.data());
+  f.open_data();
+  if (f.header().compressed) {
+    raw_.resize(static_cast<size_t>(f.header().row_bytes));
+    f.read_data(row, 0, f.header().row_bytes, raw_.data());
+  }
   f.read_scales(row, scl_.data(), offs_.data(), wts_.data());
   const Header& h = f.header();
   const size_t pol_stride = h.scale_npol == 1 ? 0 : nchan_;
@@ -283,9 +354,8 @@ void PsrfitsReader::load_row(size_t file, int64_t row) {
   cur_row_ = row;
 }
 
-// Converts one pol of one sample into the slot's scratch when it is not plain bytes.
-const float* PsrfitsReader::expand(const uint8_t* src, int slot) {
-  float* d = floats_[slot].data();
+// Converts one pol of one sample into `d` when it is not plain bytes.
+const float* PsrfitsReader::expand(const uint8_t* src, float* d) const {
   if (nbits_ == 16) {
     for (size_t c = 0; c < nchan_; ++c) {
       const auto u = static_cast<uint16_t>((src[2 * c] << 8) | src[2 * c + 1]);
@@ -302,35 +372,63 @@ const float* PsrfitsReader::expand(const uint8_t* src, int slot) {
   return d;
 }
 
-void PsrfitsReader::unpack(int64_t s0, int64_t count, float* out) {
-  const float* sa = scale_a_.data();
-  const float* sb = scale_b_.data();
-  const float* o = offset_.data();
-  for (int64_t s = 0; s < count; ++s) {
-    const uint8_t* a = raw_.data() + (s0 + s) * sample_bytes_;
-    const uint8_t* b = pol_b_ >= 0 ? a + pol_b_ * pol_bytes_ : nullptr;
+// Scales `nsamp` consecutive raw samples of the current row into out.
+void PsrfitsReader::convert(const uint8_t* src, int64_t nsamp, float* out, Scratch& sc) const {
+  const Scales k{scale_a_.data(), scale_b_.data(), offset_.data()};
+  const int64_t pol_b = pol_b_ >= 0 ? pol_b_ * pol_bytes_ : -1;
+  if (nbits_ == 8) {
+    scale_8bit(src, nsamp, sample_bytes_, pol_b, k, out, nchan_, reverse_, signed_);
+    return;
+  }
+  for (int64_t s = 0; s < nsamp; ++s) {
+    const uint8_t* a = src + s * sample_bytes_;
+    const uint8_t* b = pol_b >= 0 ? a + pol_b : nullptr;
     float* d = out + static_cast<size_t>(s) * nchan_;
-    if (nbits_ == 8 && !signed_) {
-      scale_any<uint8_t>(a, b, sa, sb, o, d, nchan_, reverse_);
-    } else if (nbits_ == 8) {
-      scale_any(reinterpret_cast<const int8_t*>(a), reinterpret_cast<const int8_t*>(b), sa, sb, o,
-                d, nchan_, reverse_);
-    } else if (nbits_ < 8) {
+    if (nbits_ < 8) {
       const uint8_t* pa[2] = {a, b};
       const int per = 8 / nbits_;
-      for (int k = 0; k < (b ? 2 : 1); ++k) {
-        uint8_t* e = bytes_[k].data();
+      for (int p = 0; p < (b ? 2 : 1); ++p) {
+        uint8_t* e = sc.bytes[p].data();
         for (int64_t j = 0; j < pol_bytes_; ++j)
-          std::memcpy(e + j * per, lut_->v[pa[k][j]].data(), per);
+          std::memcpy(e + j * per, lut_->v[pa[p][j]].data(), per);
       }
-      scale_any<uint8_t>(bytes_[0].data(), b ? bytes_[1].data() : nullptr, sa, sb, o, d, nchan_,
-                         reverse_);
+      scale_any<uint8_t>(sc.bytes[0].data(), b ? sc.bytes[1].data() : nullptr, k.a, k.b, k.o, d,
+                         nchan_, reverse_);
     } else {
-      const float* fa = expand(a, 0);
-      const float* fb = b ? expand(b, 1) : nullptr;
-      scale_any<float>(fa, fb, sa, sb, o, d, nchan_, reverse_);
+      const float* fa = expand(a, sc.floats[0].data());
+      const float* fb = b ? expand(b, sc.floats[1].data()) : nullptr;
+      scale_any<float>(fa, fb, k.a, k.b, k.o, d, nchan_, reverse_);
     }
   }
+}
+
+// Samples [s0, s0 + count) of the loaded row, in chunks that each thread reads and scales on
+// its own: the copy out of the page cache is spread over the threads along with the scaling.
+// Static schedule: each thread reads one contiguous stretch of the row; schedule(dynamic)
+// measured up to 10x slower on the loaded 2-core VM.
+void PsrfitsReader::unpack(int64_t s0, int64_t count, float* out) {
+  File& f = *files_[cur_file_];
+  const bool direct = !f.header().compressed;
+  const int64_t nchunks = (count + chunk_samples_ - 1) / chunk_samples_;
+  const int nt = count >= kParallelMinSamples
+                     ? static_cast<int>(std::min<int64_t>(threads_, nchunks))
+                     : 1;
+  std::exception_ptr error;
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+  for (int64_t k = 0; k < nchunks; ++k) {
+    try {
+      Scratch& sc = scratch_[static_cast<size_t>(omp_get_thread_num())];
+      const int64_t first = s0 + k * chunk_samples_;
+      const int64_t n = std::min(chunk_samples_, s0 + count - first);
+      const int64_t at = first * sample_bytes_;
+      if (direct) f.read_data(cur_row_, at, n * sample_bytes_, sc.raw.data());
+      convert(direct ? sc.raw.data() : raw_.data() + at, n, out + static_cast<size_t>(first - s0) * nchan_, sc);
+    } catch (...) {
+#pragma omp critical(tianyan_psrfits_unpack_error)
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 const std::vector<float>& PsrfitsReader::row_mean(size_t file, int64_t row, int64_t nvalid) {

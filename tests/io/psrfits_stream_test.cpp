@@ -2,6 +2,7 @@
 // kind of bad input, which must surface as one BadInput line naming the file.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -153,6 +154,47 @@ TEST(PsrfitsStream, RandomReadsEqualTheWholeRead) {
     for (size_t i = 0; i < got * nchan; ++i)
       ASSERT_EQ(buf[i], whole[start * nchan + i]) << "start " << start << " len " << len;
   }
+}
+
+// Rows big enough that a read is split over chunks and threads (reader chunks are 256 KiB).
+TEST(PsrfitsStream, ThreadsGiveBitIdenticalSamples) {
+  test::TempDir dir;
+  for (const int nbits : {4, 8, 16}) {
+    SCOPED_TRACE(nbits);
+    FitsSpec spec = scan_spec();
+    spec.nbits = nbits;
+    spec.nchan = 512;
+    spec.nsblk = 1024;
+    spec.chan_bw = -1;
+    const std::string tag = std::to_string(nbits);
+    const std::vector<std::string> files = {write_part(dir, "a" + tag + ".fits", spec, 0, 2),
+                                            write_part(dir, "b" + tag + ".fits", spec, 3, 2)};
+    auto one = open_psrfits(files, OpenOptions{.threads = 1});
+    auto two = open_psrfits(files, OpenOptions{.threads = 2});
+    ASSERT_EQ(one->info().nsamples, 5u * 1024);
+    const auto whole = read_all(*one);
+    EXPECT_EQ(read_all(*two), whole);
+    // Reads starting and ending mid-row and mid-chunk, across the gap.
+    const size_t nchan = 512;
+    for (const auto& [start, len] : {std::pair<uint64_t, uint64_t>{300, 1500}, {1900, 2600}}) {
+      std::vector<float> buf(len * nchan);
+      ASSERT_EQ(two->read(start, len, buf.data()), len);
+      EXPECT_TRUE(std::equal(buf.begin(), buf.end(), whole.begin() + start * nchan)) << start;
+    }
+  }
+}
+
+TEST(PsrfitsBadInput, FileTruncatedAfterOpeningIsBadInput) {
+  test::TempDir dir;
+  FitsSpec spec = scan_spec();
+  spec.nchan = 512;
+  spec.nsblk = 256;
+  spec.nrows = 4;
+  const std::string path = dir / "shrinks.fits";
+  test::write_psrfits(path, spec);
+  auto r = open_psrfits({path}, OpenOptions{.threads = 2});
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  expect_bad_input([&] { read_all(*r); }, path, "row");
 }
 
 TEST(PsrfitsStream, IncompatibleOrOverlappingFilesAreRefused) {
