@@ -4,7 +4,8 @@ namespace tianyan {
 
 CudaStatus query_cuda_devices() {
   CudaStatus status;
-  status.problem = "this build of tianyan has no CUDA backend (configured with TIANYAN_CUDA=OFF)";
+  status.problem =
+      "no CUDA device: this build of tianyan has no CUDA backend (configured with TIANYAN_CUDA=OFF)";
   return status;
 }
 

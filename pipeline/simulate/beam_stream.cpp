@@ -1,10 +1,11 @@
-// Streaming generation of one beam: signals are accumulated per block in units of the
+// Streaming generation of one beam: signals are accumulated per chunk in units of the
 // total-intensity sigma, then every polarisation row gets bandpass, noise and signal.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <future>
+#include <exception>
 
+#include "pipeline/simulate/chunk_ring.hpp"
 #include "pipeline/simulate/generator.hpp"
 #include "pipeline/simulate/noise.hpp"
 
@@ -19,9 +20,18 @@ float pol_signal_scale(int npol, int pol) {
   return pol < 2 ? static_cast<float>(1.0 / std::sqrt(2.0)) : 0.0f;
 }
 
-struct Workspace {
-  std::vector<float> sig;     // [block][nchan], total-intensity sigma units
-  std::vector<float> out[2];  // [block][npol][nchan], ADU; one generated while one is written
+// Row stride of the signal buffer, in floats: one cache line more than a spectrum, so that
+// the rows of a chunk do not all fall in the same L1 set (a 4096-channel row is 16 KB, a
+// multiple of the 4 KB set period) when an injector walks a channel down the chunk.
+size_t signal_stride(size_t nchan) { return nchan + 16; }
+
+// What every chunk of a beam shares.
+struct BeamContext {
+  const SimConfig& config;
+  const SimPlan& plan;
+  const GaussianNoise& noise;
+  int beam;
+  size_t nchan, stride;
   std::vector<float> cross_mean, cross_sigma;
 };
 
@@ -30,25 +40,25 @@ void fill_noiseless(size_t nchan, const float* mean, const float* sigma, const f
   for (size_t c = 0; c < nchan; ++c) out[c] = mean[c] + sigma[c] * (sig ? scale * sig[c] : 0.0f);
 }
 
-// Radiometer noise, bandpass and signal for rows [k0, k0 + n) of the block.
-void assemble_rows(const SimConfig& config, const SimPlan& plan, const GaussianNoise& noise,
-                   int beam, uint64_t start, size_t k0, size_t n, bool any_signal,
-                   const Workspace& w, float* block_out) {
-  const int npol = config.observation.npol;
-  const size_t nchan = plan.grid.freqs_mhz.size();
-  for (size_t k = k0; k < k0 + n; ++k) {
-    const float* sig = any_signal ? w.sig.data() + k * nchan : nullptr;
+// Radiometer noise, bandpass and signal for the n samples of a chunk starting at `start`.
+void assemble_rows(const BeamContext& bc, uint64_t start, size_t n, const float* sig,
+                   float* out) {
+  const int npol = bc.config.observation.npol;
+  const size_t nchan = bc.nchan;
+  for (size_t k = 0; k < n; ++k) {
+    const float* row_sig = sig ? sig + k * bc.stride : nullptr;
     for (int p = 0; p < npol; ++p) {
       const bool cross = p >= 2;
-      const float* mean = cross ? w.cross_mean.data() : plan.mean.data();
-      const float* sigma = cross ? w.cross_sigma.data() : plan.sigma.data();
+      const float* mean = cross ? bc.cross_mean.data() : bc.plan.mean.data();
+      const float* sigma = cross ? bc.cross_sigma.data() : bc.plan.sigma.data();
       const float scale = pol_signal_scale(npol, p);
-      const float* s = scale != 0.0f ? sig : nullptr;
-      float* out = block_out + (k * static_cast<size_t>(npol) + static_cast<size_t>(p)) * nchan;
-      if (config.noise.enabled) {
-        noise.fill_row(noise.row_key(beam, p, start + k), nchan, mean, sigma, s, scale, out);
+      const float* s = scale != 0.0f ? row_sig : nullptr;
+      float* row = out + (k * static_cast<size_t>(npol) + static_cast<size_t>(p)) * nchan;
+      if (bc.config.noise.enabled) {
+        bc.noise.fill_row(bc.noise.row_key(bc.beam, p, start + k), nchan, mean, sigma, s, scale,
+                          row);
       } else {
-        fill_noiseless(nchan, mean, sigma, s, scale, out);
+        fill_noiseless(nchan, mean, sigma, s, scale, row);
       }
     }
   }
@@ -76,76 +86,86 @@ Signals make_signals(const SimConfig& config, const SimPlan& plan, int beam) {
   return s;
 }
 
-// One block: chunks of plan.chunk_nsamp samples are independent (signals, then noise), so
-// one parallel region does it all; each chunk's sums of squares are kept apart and reduced in
-// chunk order, which makes the result independent of the thread count.
-void generate_block(const SimConfig& config, const SimPlan& plan, const GaussianNoise& noise,
-                    const Signals& sig, int beam, uint64_t start, size_t n, Workspace& w,
-                    float* block_out, std::vector<double>& totals, int threads) {
-  const size_t nchan = plan.grid.freqs_mhz.size();
-  const size_t chunk = plan.chunk_nsamp;
-  const size_t nchunks = (n + chunk - 1) / chunk;
-  const size_t nsig = sig.count();
-  std::vector<double> partial(nsig * nchunks, 0.0);
-  const bool any_signal = nsig > 0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (size_t j = 0; j < nchunks; ++j) {
-    const size_t k0 = j * chunk;
-    const size_t kn = std::min(chunk, n - k0);
-    if (any_signal) {
-      float* rows = w.sig.data() + k0 * nchan;
-      std::fill(rows, rows + kn * nchan, 0.0f);
-      for (size_t i = 0; i < sig.pulsars.size(); ++i) {
-        partial[i * nchunks + j] = sig.pulsars[i].add(start + k0, kn, rows);
-      }
-      for (size_t i = 0; i < sig.rfi.size(); ++i) {
-        partial[(sig.pulsars.size() + i) * nchunks + j] = sig.rfi[i]->add(start + k0, kn, rows);
-      }
+// One chunk of samples [start, start + n): signals (into the scratch `sig`, their sums of
+// squares into `partial`, one per source), then noise, into `out`.
+void generate_chunk(const BeamContext& bc, const Signals& signals, uint64_t start, size_t n,
+                    std::vector<float>& sig, double* partial, float* out) {
+  float* rows = nullptr;
+  if (signals.count() > 0) {
+    sig.resize(bc.plan.chunk_nsamp * bc.stride);
+    rows = sig.data();
+    std::fill(rows, rows + n * bc.stride, 0.0f);
+    for (size_t i = 0; i < signals.pulsars.size(); ++i) {
+      partial[i] = signals.pulsars[i].add(start, n, rows, bc.stride);
     }
-    assemble_rows(config, plan, noise, beam, start, k0, kn, any_signal, w, block_out);
+    for (size_t i = 0; i < signals.rfi.size(); ++i) {
+      partial[signals.pulsars.size() + i] = signals.rfi[i]->add(start, n, rows, bc.stride);
+    }
   }
-  for (size_t i = 0; i < nsig; ++i) {
-    for (size_t j = 0; j < nchunks; ++j) totals[i] += partial[i * nchunks + j];
-  }
+  assemble_rows(bc, start, n, rows, out);
 }
 
 }  // namespace
 
+// Chunks of plan.chunk_nsamp samples are independent, so the threads take them in turn and
+// a ChunkRing hands them to the writer in chunk order: the writer's work (quantisation,
+// packing, disk) runs on the generating threads, one chunk at a time, while the others go on
+// generating into free slots. The signal sums are reduced in chunk order too, so the result
+// does not depend on the number of threads. Memory: a few chunks per thread.
 BeamSums generate_beam(const SimConfig& config, const SimPlan& plan, int beam, SearchWriter& writer,
                        int threads, const std::function<void(uint64_t)>& progress) {
   const size_t nchan = plan.grid.freqs_mhz.size();
   const auto npol = static_cast<size_t>(config.observation.npol);
-  const Signals sig = make_signals(config, plan, beam);
-  std::vector<double> totals(sig.count(), 0.0);
-  Workspace w;
-  for (auto& o : w.out) o.resize(plan.block_nsamp * npol * nchan);
-  if (sig.count() > 0) w.sig.resize(plan.block_nsamp * nchan);
+  const Signals signals = make_signals(config, plan, beam);
+  const GaussianNoise noise(config.observation.seed);
+  BeamContext bc{config, plan, noise, beam, nchan, signal_stride(nchan), {}, {}};
   // Cross products of unpolarised noise: zero mean (stored at the AA level so that unsigned
   // samples stay in range), sigma / sqrt(2) (Re and Im of A B* share the power).
   for (size_t c = 0; c < nchan; ++c) {
-    w.cross_mean.push_back(plan.mean[c]);
-    w.cross_sigma.push_back(static_cast<float>(plan.sigma[c] / std::sqrt(2.0)));
+    bc.cross_mean.push_back(plan.mean[c]);
+    bc.cross_sigma.push_back(static_cast<float>(plan.sigma[c] / std::sqrt(2.0)));
   }
-  const GaussianNoise noise(config.observation.seed);
-  // The writer (quantisation, packing, disk) runs on its own thread, overlapping the
-  // generation of the next block.
-  std::future<void> pending;
-  size_t parity = 0;
-  for (uint64_t start = 0; start < plan.nsamples; start += plan.block_nsamp, parity ^= 1) {
-    const auto n = static_cast<size_t>(std::min<uint64_t>(plan.block_nsamp, plan.nsamples - start));
-    float* block = w.out[parity].data();
-    generate_block(config, plan, noise, sig, beam, start, n, w, block, totals, threads);
-    if (pending.valid()) pending.get();
-    pending = std::async(std::launch::async, [&writer, block, n] { writer.write(block, n); });
-    if (progress) progress(start + n);
+  const size_t chunk = plan.chunk_nsamp, nsig = signals.count();
+  const uint64_t nchunks = (plan.nsamples + chunk - 1) / chunk;
+  const size_t nslots = 2 * static_cast<size_t>(threads) + 2;  // slack for a slow disk write
+  std::vector<std::vector<float>> out(nslots);
+  std::vector<double> partial(nslots * nsig, 0.0), totals(nsig, 0.0);
+  auto chunk_samples = [&](uint64_t j) {
+    return static_cast<size_t>(std::min<uint64_t>(chunk, plan.nsamples - j * chunk));
+  };
+  ChunkRing ring(nslots, [&](uint64_t j, size_t slot) {
+    const size_t n = chunk_samples(j);
+    writer.write(out[slot].data(), n);
+    for (size_t i = 0; i < nsig; ++i) totals[i] += partial[slot * nsig + i];
+    if (progress) progress(j * chunk + n);
+  });
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<float> sig;  // this thread's signal scratch
+#pragma omp for schedule(dynamic, 1)
+    for (uint64_t j = 0; j < nchunks; ++j) {
+      std::exception_ptr failed;
+      const size_t slot = ring.acquire(j);
+      if (slot != ChunkRing::kFailed) {
+        try {  // exceptions must not leave the parallel region: the ring keeps the first
+          out[slot].resize(chunk * npol * nchan);
+          generate_chunk(bc, signals, j * chunk, chunk_samples(j), sig,
+                         partial.data() + slot * nsig, out[slot].data());
+        } catch (...) {
+          failed = std::current_exception();
+        }
+      }
+      ring.complete(j, failed);
+    }
   }
-  if (pending.valid()) pending.get();
+  ring.rethrow();
 
   BeamSums sums;
   sums.beam = beam;
   sums.pulsar.assign(config.pulsars.size(), 0.0);
-  for (size_t i = 0; i < sig.pulsars.size(); ++i) sums.pulsar[sig.pulsar_index[i]] = totals[i];
-  for (size_t i = 0; i < sig.rfi.size(); ++i) sums.rfi.push_back(totals[sig.pulsars.size() + i]);
+  const size_t npulsar = signals.pulsars.size();
+  for (size_t i = 0; i < npulsar; ++i) sums.pulsar[signals.pulsar_index[i]] = totals[i];
+  for (size_t i = 0; i < signals.rfi.size(); ++i) sums.rfi.push_back(totals[npulsar + i]);
   return sums;
 }
 

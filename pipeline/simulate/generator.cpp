@@ -56,12 +56,11 @@ SimPlan make_sim_plan(const SimConfig& config) {
   plan.nsamples = static_cast<uint64_t>(std::floor(o.duration_s / o.tsamp_s * (1.0 + 1e-12)));
   // Chunks of about 256 k values (1 MB of floats: signals and noise of a chunk stay in
   // cache), at most a second long (the pulsar phase expansion about the chunk start stays
-  // accurate); blocks of 16 chunks go to the writer.
+  // accurate).
   const double per_sample = static_cast<double>(o.nchan) * o.npol;
   const double by_memory = std::floor(256.0 * 1024 / per_sample);
   const double by_time = std::floor(1.0 / o.tsamp_s);
   plan.chunk_nsamp = static_cast<size_t>(std::clamp(std::min(by_memory, by_time), 1.0, 4096.0));
-  plan.block_nsamp = 16 * plan.chunk_nsamp;
   const double mean = sim_noise_mean_adu(config), sigma = sim_noise_sigma_adu(config);
   for (double f : plan.grid.freqs_mhz) {
     const double g = bandpass_gain(config.noise, f, o.freq_lo_mhz, o.freq_hi_mhz);

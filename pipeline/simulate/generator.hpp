@@ -17,8 +17,7 @@ namespace tianyan {
 struct SimPlan {
   ChannelGrid grid;
   uint64_t nsamples = 0;
-  size_t block_nsamp = 0;           // samples per generated block (memory O(block x nchan x npol))
-  size_t chunk_nsamp = 0;           // samples per unit of parallel work; divides block_nsamp
+  size_t chunk_nsamp = 0;           // samples per unit of parallel work (memory per thread)
   std::vector<float> mean;          // per channel, one polarisation, ADU (bandpass x mean_adu)
   std::vector<float> sigma;         // per channel, one polarisation, ADU (bandpass x sigma_adu)
   std::vector<double> pulsar_peak;  // resolved peak amplitude of each pulsar in its own beam
@@ -47,9 +46,9 @@ struct BeamSums {
   std::vector<double> rfi;     // per RFI source (make_rfi_sources order)
 };
 
-// Generates one beam into `writer` (write() per block; finish() is the caller's). `progress`
-// receives the number of samples done after each block. Deterministic for a seed whatever
-// `threads` (>= 1).
+// Generates one beam into `writer` (write() per chunk, in order; finish() is the caller's).
+// `progress` receives the number of samples done after each chunk. Deterministic for a seed
+// whatever `threads` (>= 1).
 BeamSums generate_beam(const SimConfig& config, const SimPlan& plan, int beam, SearchWriter& writer,
                        int threads, const std::function<void(uint64_t samples_done)>& progress);
 

@@ -76,14 +76,15 @@ double PulsarInjector::smoothed(size_t group, double x) const {
   return t[i] + (u - static_cast<double>(i)) * (t[i + 1] - t[i]);
 }
 
-double PulsarInjector::add(uint64_t start, size_t nsamp, float* sig) const {
+double PulsarInjector::add(uint64_t start, size_t nsamp, float* sig, size_t stride) const {
   double sum = 0;
   if (peak_ == 0.0) return sum;
-  for (size_t c = 0; c < nchan_; ++c) sum += add_channel(c, start, nsamp, sig);
+  for (size_t c = 0; c < nchan_; ++c) sum += add_channel(c, start, nsamp, sig, stride);
   return sum;
 }
 
-double PulsarInjector::add_channel(size_t c, uint64_t start, size_t nsamp, float* sig) const {
+double PulsarInjector::add_channel(size_t c, uint64_t start, size_t nsamp, float* sig,
+                                   size_t stride) const {
   // Phase at the start of sample k: phi(t_k - delay) by a second-order expansion about the
   // block start (the third-order term is below 1e-8 turns for blocks under a second).
   const double t_first = static_cast<double>(start) * tsamp_ - delay_s_[c];
@@ -102,7 +103,7 @@ double PulsarInjector::add_channel(size_t c, uint64_t start, size_t nsamp, float
     const double v = amp * smoothed(group_[c], phase_at(static_cast<double>(k)));
     if (v == 0.0) return;
     const float vf = static_cast<float>(v);
-    if (sig) sig[k * nchan_ + c] += vf;
+    if (sig) sig[k * stride + c] += vf;
     acc += static_cast<double>(vf) * static_cast<double>(vf);
   };
   const double on_len = profile_.on_length();
@@ -140,7 +141,8 @@ double PulsarInjector::expected_sumsq_unit(uint64_t nsamples) const {
   auto unit_sum = [&](size_t c) {
     double acc = 0;
     for (uint64_t start = 0; start < nsamples; start += block) {
-      acc += add_channel(c, start, static_cast<size_t>(std::min(block, nsamples - start)), nullptr);
+      acc += add_channel(c, start, static_cast<size_t>(std::min(block, nsamples - start)), nullptr,
+                         nchan_);
     }
     return acc / (peak_ * peak_ * gain_[c] * gain_[c]);
   };

@@ -67,16 +67,16 @@ class PulsarInjector {
   PulsarInjector(const SimPulsar& pulsar, const std::vector<double>& freqs_mhz, double chan_bw_mhz,
                  double ref_freq_mhz, double tsamp_s, double peak_amplitude);
   // Adds the signal (units of the total-intensity sigma) for samples [start, start + nsamp) to
-  // sig[k * nchan + c] and returns the sum of its squares (channels in order, then samples).
-  // Single-threaded: the caller splits the observation into chunks of samples.
-  double add(uint64_t start, size_t nsamp, float* sig) const;
+  // sig[k * stride + c] (stride >= nchan) and returns the sum of its squares (channels in
+  // order, then samples). Single-threaded: the caller splits the observation into chunks.
+  double add(uint64_t start, size_t nsamp, float* sig, size_t stride) const;
   // Sum over channels and samples of s^2 for a peak amplitude of 1 (for a target S/N).
   double expected_sumsq_unit(uint64_t nsamples) const;
   const PulsarTiming& timing() const { return timing_; }
 
  private:
   // Adds channel c's signal to sig (when not null); returns its sum of squares.
-  double add_channel(size_t c, uint64_t start, size_t nsamp, float* sig) const;
+  double add_channel(size_t c, uint64_t start, size_t nsamp, float* sig, size_t stride) const;
   void build_tables();
   double smoothed(size_t group, double x) const;  // averaged profile at sample-start phase x
   PulsarTiming timing_;

@@ -37,23 +37,22 @@ namespace {
 class TimeProfileSource : public RfiSource {
  public:
   using Profile = std::function<double(double t0, double t1)>;  // mean amplitude over [t0, t1)
-  TimeProfileSource(std::string kind, std::pair<size_t, size_t> chans, size_t nchan, double tsamp,
+  TimeProfileSource(std::string kind, std::pair<size_t, size_t> chans, double tsamp,
                     Profile profile)
       : kind_(std::move(kind)),
         c0_(chans.first),
         c1_(chans.second),
-        nchan_(nchan),
         tsamp_(tsamp),
         profile_(std::move(profile)) {}
 
-  double add(uint64_t start, size_t nsamp, float* sig) const override {
+  double add(uint64_t start, size_t nsamp, float* sig, size_t stride) const override {
     double sum2 = 0;
     if (c1_ <= c0_) return sum2;
     for (size_t k = 0; k < nsamp; ++k) {
       const double t0 = static_cast<double>(start + k) * tsamp_;
       const auto v = static_cast<float>(profile_(t0, t0 + tsamp_));
       if (v == 0.0f) continue;
-      float* row = sig + k * nchan_;
+      float* row = sig + k * stride;
       for (size_t c = c0_; c < c1_; ++c) row[c] += v;
       sum2 += static_cast<double>(v) * static_cast<double>(v) * static_cast<double>(c1_ - c0_);
     }
@@ -63,7 +62,7 @@ class TimeProfileSource : public RfiSource {
 
  private:
   std::string kind_;
-  size_t c0_, c1_, nchan_;
+  size_t c0_, c1_;
   double tsamp_;
   Profile profile_;
 };
@@ -75,8 +74,7 @@ class DriftingSource : public RfiSource {
   DriftingSource(const SimDrifting& d, const ChannelGrid& grid, double end_s)
       : d_(d), grid_(grid), end_s_(d.duration_s ? d.start_s + *d.duration_s : end_s) {}
 
-  double add(uint64_t start, size_t nsamp, float* sig) const override {
-    const size_t nchan = grid_.freqs_mhz.size();
+  double add(uint64_t start, size_t nsamp, float* sig, size_t stride) const override {
     double sum2 = 0;
     const double ts = grid_.tsamp_s;
     for (size_t k = 0; k < nsamp; ++k) {
@@ -87,7 +85,7 @@ class DriftingSource : public RfiSource {
       const auto [c0, c1] = grid_.channels_within(f - 0.5 * d_.width_mhz, f + 0.5 * d_.width_mhz);
       const auto v = static_cast<float>(d_.amplitude_sigma * on);
       for (size_t c = c0; c < c1; ++c) {
-        sig[k * nchan + c] += v;
+        sig[k * stride + c] += v;
         sum2 += static_cast<double>(v) * static_cast<double>(v);
       }
     }
@@ -127,7 +125,7 @@ std::vector<std::unique_ptr<RfiSource>> make_rfi_sources(const SimConfig& config
   for (const SimNarrowband& nb : config.rfi.narrowband) {
     const auto chans =
         grid.channels_within(nb.freq_mhz - 0.5 * nb.width_mhz, nb.freq_mhz + 0.5 * nb.width_mhz);
-    out.push_back(std::make_unique<TimeProfileSource>("narrowband", chans, nchan, ts,
+    out.push_back(std::make_unique<TimeProfileSource>("narrowband", chans, ts,
                                                       narrowband_profile(nb)));
   }
   for (const SimBurst& b : config.rfi.burst) {
@@ -137,20 +135,20 @@ std::vector<std::unique_ptr<RfiSource>> make_rfi_sources(const SimConfig& config
       const double overlap = std::min(t1, b.time_s + b.width_s) - std::max(t0, b.time_s);
       return overlap > 0.0 ? b.amplitude_sigma * overlap / (t1 - t0) : 0.0;
     };
-    out.push_back(std::make_unique<TimeProfileSource>("burst", chans, nchan, ts, profile));
+    out.push_back(std::make_unique<TimeProfileSource>("burst", chans, ts, profile));
   }
   for (const SimPeriodic& p : config.rfi.periodic) {
     auto profile = [p](double t0, double t1) {
       return p.amplitude_sigma *
              square_wave_on_fraction(t0, t1, 1.0 / p.frequency_hz, p.duty_cycle);
     };
-    out.push_back(std::make_unique<TimeProfileSource>("periodic", all, nchan, ts, profile));
+    out.push_back(std::make_unique<TimeProfileSource>("periodic", all, ts, profile));
   }
   if (const SimNoiseDiode& nd = config.rfi.noise_diode; nd.enabled) {
     auto profile = [nd](double t0, double t1) {
       return nd.amplitude_sigma * square_wave_on_fraction(t0, t1, nd.period_s, nd.duty_cycle);
     };
-    out.push_back(std::make_unique<TimeProfileSource>("noise_diode", all, nchan, ts, profile));
+    out.push_back(std::make_unique<TimeProfileSource>("noise_diode", all, ts, profile));
   }
   const double end_s = config.observation.duration_s;
   for (const SimDrifting& d : config.rfi.drifting) {

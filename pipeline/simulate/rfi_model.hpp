@@ -16,9 +16,10 @@ namespace tianyan {
 class RfiSource {
  public:
   virtual ~RfiSource() = default;
-  // Adds the signal for samples [start, start + nsamp) to sig[k * nchan + c] and returns the
-  // sum of its squares. Single-threaded: the caller splits the observation into chunks.
-  virtual double add(uint64_t start, size_t nsamp, float* sig) const = 0;
+  // Adds the signal for samples [start, start + nsamp) to sig[k * stride + c] (stride >= nchan)
+  // and returns the sum of its squares. Single-threaded: the caller splits the observation
+  // into chunks.
+  virtual double add(uint64_t start, size_t nsamp, float* sig, size_t stride) const = 0;
   virtual std::string kind() const = 0;
 };
 
