@@ -1,5 +1,7 @@
 #include "io/presto/inf.hpp"
 
+#include "io/angles.hpp"
+
 #include <fmt/format.h>
 #include <sys/stat.h>
 
@@ -75,9 +77,9 @@ class InfParser {
   }
 
   void angle(const Line& l, double scale, double& deg) const {
-    if (!parse_sexagesimal(l.value, scale, deg)) {
-      throw bad_input(name_, "line {}: '{}' is not a sexagesimal angle", l.number, l.value);
-    }
+    const auto v = parse_sexagesimal(l.value);
+    if (!v) throw bad_input(name_, "line {}: '{}' is not a sexagesimal angle", l.number, l.value);
+    deg = *v * scale;
   }
 
   void onoff(const Line& l) const {
@@ -194,43 +196,7 @@ std::string key_line(std::string_view key, std::string_view value) {
   return fmt::format(" {:<39}=  {}\n", key, value);
 }
 
-std::string sexagesimal(double deg, double scale, bool is_signed) {
-  const double v = std::abs(deg) / scale;
-  int whole = static_cast<int>(std::floor(v));
-  int minutes = static_cast<int>(std::floor((v - whole) * 60.0));
-  double seconds = ((v - whole) * 60.0 - minutes) * 60.0;
-  // Carry so that rounding to 4 decimals never prints 60.0000.
-  if (seconds >= 59.99995) {
-    seconds = 0;
-    if (++minutes == 60) {
-      minutes = 0;
-      ++whole;
-    }
-  }
-  const char* sign = (is_signed && deg < 0) ? "-" : "";
-  return fmt::format("{}{:02d}:{:02d}:{:07.4f}", sign, whole, minutes, seconds);
-}
-
 }  // namespace
-
-bool parse_sexagesimal(std::string_view text, double scale_deg, double& deg) {
-  text = trim(text);
-  const bool negative = !text.empty() && text.front() == '-';
-  if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
-  double parts[3] = {0, 0, 0};
-  for (int i = 0; i < 3; ++i) {
-    const size_t colon = i < 2 ? text.find(':') : text.size();
-    if (colon == std::string_view::npos) return false;
-    const std::string_view p = text.substr(0, colon);
-    const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), parts[i]);
-    if (p.empty() || ec != std::errc() || end != p.data() + p.size() || parts[i] < 0) return false;
-    text = i < 2 ? text.substr(colon + 1) : std::string_view();
-  }
-  if (parts[1] >= 60 || parts[2] >= 60) return false;
-  const double v = (parts[0] + parts[1] / 60.0 + parts[2] / 3600.0) * scale_deg;
-  deg = negative ? -v : v;
-  return true;
-}
 
 PrestoInf parse_presto_inf(std::string_view text, const std::string& name) {
   PrestoInf inf;
@@ -271,8 +237,8 @@ std::string format_presto_inf(const PrestoInf& inf) {
   out += key_line("Telescope used", or_unknown(inf.telescope));
   out += key_line("Instrument used", or_unknown(inf.instrument));
   out += key_line("Object being observed", or_unknown(inf.object));
-  out += key_line("J2000 Right Ascension (hh:mm:ss.ssss)", sexagesimal(inf.ra_deg, 15.0, false));
-  out += key_line("J2000 Declination     (dd:mm:ss.ssss)", sexagesimal(inf.dec_deg, 1.0, true));
+  out += key_line("J2000 Right Ascension (hh:mm:ss.ssss)", format_ra_hms(inf.ra_deg, 4));
+  out += key_line("J2000 Declination     (dd:mm:ss.ssss)", format_dec_dms(inf.dec_deg, 4, false));
   out += key_line("Data observed by", or_unknown(inf.observer));
   out += key_line("Epoch of observation (MJD)", fmt::format("{:.15f}", inf.mjd));
   out += key_line("Barycentered?           (1 yes, 0 no)", fmt::format("{}", inf.barycentred));

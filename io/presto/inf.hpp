@@ -49,7 +49,4 @@ PrestoInf read_presto_inf(const std::string& path);
 // Writes a .inf file atomically.
 void write_presto_inf(const std::string& path, const PrestoInf& inf);
 
-// "hh:mm:ss.ssss" (hours) and "[-]dd:mm:ss.ssss" to degrees; false when malformed.
-bool parse_sexagesimal(std::string_view text, double scale_deg, double& deg);
-
 }  // namespace tianyan

@@ -31,6 +31,7 @@
 #include <map>
 #include <string_view>
 
+#include "io/angles.hpp"
 #include "io/psrfits/psrfits_file.hpp"
 #include "kernels/common/error.hpp"
 
@@ -39,24 +40,6 @@ namespace {
 
 using psrfits::File;
 using psrfits::Header;
-
-// "hh:mm:ss.s" or "-dd:mm:ss.s" -> hours or degrees; NaN when not sexagesimal.
-double parse_sexagesimal(std::string_view s) {
-  if (s.find(':') == std::string_view::npos) return std::nan("");
-  const std::string str(s);
-  const bool negative = str.find('-') != std::string::npos;
-  double parts[3] = {0, 0, 0};
-  const char* p = str.c_str();
-  for (int i = 0; i < 3 && *p != '\0'; ++i) {
-    char* end = nullptr;
-    parts[i] = std::abs(std::strtod(p, &end));
-    if (end == p) return std::nan("");
-    p = (*end == ':') ? end + 1 : end;
-    if (*end != ':' && *end != '\0') return std::nan("");
-  }
-  const double v = parts[0] + parts[1] / 60.0 + parts[2] / 3600.0;
-  return negative ? -v : v;
-}
 
 // Sub-byte samples expanded to one byte each. PSRFITS packs the first sample in the HIGH bits.
 struct SubByteTable {
@@ -307,8 +290,8 @@ void PsrfitsReader::fill_info() {
   info_.source = h.source;
   info_.telescope = h.telescope;
   info_.beam = h.ibeam;
-  info_.ra_deg = 15.0 * parse_sexagesimal(h.ra);
-  info_.dec_deg = parse_sexagesimal(h.dec);
+  info_.ra_deg = 15.0 * parse_sexagesimal(h.ra).value_or(std::nan(""));
+  info_.dec_deg = parse_sexagesimal(h.dec).value_or(std::nan(""));
   info_.tsamp_s = h.tbin;
   info_.start_mjd = h.stt_imjd + (h.stt_smjd + h.stt_offs) / 86400.0 +
                     static_cast<double>(h.nsuboffs * h.nsblk) * h.tbin / 86400.0;

@@ -1,5 +1,7 @@
 #include "io/psrfits/psrfits_writer_header.hpp"
 
+#include "io/angles.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -153,22 +155,9 @@ void check_fits(int status, const std::string& path, const char* call) {
                           call, status, detail);
 }
 
-std::string format_ra(double ra_deg) {
-  // Units of 1e-4 s of time, rounded once, so that 59.99995 s carries into the minutes.
-  const double day = 24.0 * 3600.0 * 1e4;
-  auto units = static_cast<int64_t>(std::llround(ra_deg / 15.0 * 3600.0 * 1e4));
-  units = ((units % static_cast<int64_t>(day)) + static_cast<int64_t>(day)) %
-          static_cast<int64_t>(day);
-  const int64_t h = units / 36'000'000, m = units / 600'000 % 60, s = units / 10'000 % 60;
-  return fmt::format("{:02d}:{:02d}:{:02d}.{:04d}", h, m, s, units % 10'000);
-}
+std::string format_ra(double ra_deg) { return format_ra_hms(ra_deg, 4); }
 
-std::string format_dec(double dec_deg) {
-  const auto units = static_cast<int64_t>(std::llround(std::abs(dec_deg) * 3600.0 * 1e3));
-  const int64_t d = units / 3'600'000, m = units / 60'000 % 60, s = units / 1'000 % 60;
-  return fmt::format("{}{:02d}:{:02d}:{:02d}.{:03d}", dec_deg < 0 ? '-' : '+', d, m, s,
-                     units % 1'000);
-}
+std::string format_dec(double dec_deg) { return format_dec_dms(dec_deg, 3, true); }
 
 void write_primary_header(fitsfile* f, const std::string& path, const ObservationInfo& h,
                           const SubintLayout& l, int beam) {
