@@ -1,149 +1,18 @@
-// TOML loading and validation of the simulator's configuration. Every key is read through a
-// Section that remembers which keys it used, so unknown keys (typos) are rejected by name.
+// TOML loading and validation of the simulator's configuration, through the strict TomlSection
+// reader (configs/toml_section.hpp): unknown keys, wrong types and ranges are rejected by name.
 #include "pipeline/simulate/sim_config.hpp"
 
-#include <toml++/toml.h>
-
 #include <cmath>
-#include <set>
 #include <string_view>
 
+#include "configs/toml_section.hpp"
 #include "kernels/common/error.hpp"
 #include "kernels/common/fast_beams.hpp"
 
 namespace tianyan {
 namespace {
 
-std::string type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    default:
-      return "a date/time";
-  }
-}
-
-class Section {
- public:
-  Section(const toml::table* table, std::string file, std::string path)
-      : table_(table), file_(std::move(file)), path_(std::move(path)) {}
-
-  std::string key_name(std::string_view key) const {
-    return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
-  }
-  [[nodiscard]] Error error(std::string_view key, const std::string& problem) const {
-    return bad_input(file_, "key '{}': {}", key_name(key), problem);
-  }
-  const toml::node* node(std::string_view key) {
-    used_.insert(std::string(key));
-    return table_ ? table_->get(key) : nullptr;
-  }
-  bool has(std::string_view key) const { return table_ && table_->contains(key); }
-
-  void number(std::string_view key, double& out, double lo, double hi) {
-    if (const toml::node* n = node(key)) {
-      if (n->is_integer()) {
-        out = static_cast<double>(n->as_integer()->get());
-      } else if (n->is_floating_point()) {
-        out = n->as_floating_point()->get();
-      } else {
-        throw error(key, fmt::format("expected a number, got {}", type_name(*n)));
-      }
-    }
-    if (!(out >= lo && out <= hi) || !std::isfinite(out)) {
-      throw error(key, fmt::format("{} is out of range [{}, {}]", out, lo, hi));
-    }
-  }
-  void number(std::string_view key, std::optional<double>& out, double lo, double hi) {
-    if (!has(key)) {
-      node(key);
-      return;
-    }
-    double v = 0;
-    number(key, v, lo, hi);
-    out = v;
-  }
-  void integer(std::string_view key, int& out, int64_t lo, int64_t hi) {
-    int64_t v = out;
-    integer64(key, v, lo, hi);
-    out = static_cast<int>(v);
-  }
-  void integer64(std::string_view key, int64_t& out, int64_t lo, int64_t hi) {
-    if (const toml::node* n = node(key)) {
-      if (!n->is_integer())
-        throw error(key, fmt::format("expected an integer, got {}", type_name(*n)));
-      out = n->as_integer()->get();
-    }
-    if (out < lo || out > hi)
-      throw error(key, fmt::format("{} is out of range [{}, {}]", out, lo, hi));
-  }
-  void boolean(std::string_view key, bool& out) {
-    if (const toml::node* n = node(key)) {
-      if (!n->is_boolean())
-        throw error(key, fmt::format("expected true or false, got {}", type_name(*n)));
-      out = n->as_boolean()->get();
-    }
-  }
-  void string(std::string_view key, std::string& out,
-              std::initializer_list<std::string_view> allowed = {}) {
-    if (const toml::node* n = node(key)) {
-      if (!n->is_string())
-        throw error(key, fmt::format("expected a string, got {}", type_name(*n)));
-      out = n->as_string()->get();
-    }
-    if (allowed.size() == 0) return;
-    for (auto a : allowed) {
-      if (out == a) return;
-    }
-    throw error(key, fmt::format("'{}' is not one of {}", out, fmt::join(allowed, ", ")));
-  }
-  // A sub-table (or nullptr when absent); marks the key used.
-  const toml::table* table(std::string_view key) {
-    const toml::node* n = node(key);
-    if (!n) return nullptr;
-    if (!n->is_table()) throw error(key, fmt::format("expected a table, got {}", type_name(*n)));
-    return n->as_table();
-  }
-  // An array of tables (empty when absent); marks the key used.
-  std::vector<const toml::table*> tables(std::string_view key) {
-    std::vector<const toml::table*> out;
-    const toml::node* n = node(key);
-    if (!n) return out;
-    const toml::array* arr = n->as_array();
-    if (!arr) throw error(key, fmt::format("expected an array of tables, got {}", type_name(*n)));
-    for (const toml::node& e : *arr) {
-      if (!e.is_table()) throw error(key, "expected an array of tables");
-      out.push_back(e.as_table());
-    }
-    return out;
-  }
-  Section child(const toml::table* t, const std::string& name) const {
-    return Section(t, file_, key_name(name));
-  }
-  // Rejects keys that were never asked for.
-  void finish() const {
-    if (!table_) return;
-    for (const auto& [k, v] : *table_) {
-      if (!used_.count(std::string(k.str()))) throw error(k.str(), "unknown key");
-    }
-  }
-
- private:
-  const toml::table* table_;
-  std::string file_;
-  std::string path_;
-  std::set<std::string> used_;
-};
+using Section = TomlSection;
 
 void read_observation(Section s, SimObservation& o) {
   s.string("source", o.source);
@@ -325,13 +194,7 @@ void read_root(Section root, const std::string& path, SimConfig& c) {
 }  // namespace
 
 SimConfig load_sim_config(const std::string& path) {
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    throw bad_input(path, "{}:{}: {}", where.line, where.column, e.description());
-  }
+  const toml::table root = parse_toml_file(path);
   SimConfig config;
   read_root(Section(&root, path, ""), path, config);
   validate_sim_config(config, path);
