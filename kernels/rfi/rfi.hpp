@@ -1,0 +1,128 @@
+#pragma once
+// RFI excision of total-intensity (Stokes I) filterbank data: static masks, per-(channel, block)
+// statistics with robust thresholds (PRESTO rfifind-like), IQRM channel flagging (Morello et
+// al. 2022), clipping of broadband bursts, replacement of masked samples by the channel's
+// median, per-channel normalisation and an optional zero-DM filter (Eatough et al. 2009).
+//
+// Data layout everywhere: float32, time-major, channel fastest, channel 0 = lowest frequency.
+//
+// The streaming contract (docs/rfi.md): statistics are taken over blocks of `block_nsamp`
+// samples aligned to absolute sample indices (block b = [b B, (b + 1) B)). Every call covers
+// whole blocks: `start`, `nfresh` and `nsamp` are multiples of B, except that the data may end
+// with a partial block where it ends at the stream's last sample. Gulps arrive in order, the
+// first at sample 0, each next `start` = the previous start + the previous nfresh. State carried
+// between blocks (the per-channel reference of recent clean blocks) is committed only for fresh
+// blocks, so the output for any sample does not depend on where gulp boundaries fall.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/observation.hpp"
+#include "kernels/rfi/rfi_mask.hpp"
+
+namespace tianyan {
+
+struct RfiFreqRange {
+  double lo_mhz = 0;  // channels whose centre lies in [lo_mhz, hi_mhz] are masked
+  double hi_mhz = 0;
+};
+
+struct RfiStaticConfig {
+  bool enabled = true;
+  std::vector<RfiFreqRange> bad_ranges;  // configured bad bands (satellites, band edges), MHz
+  bool file_weights = true;              // mask ObservationInfo::flagged (zero-weight) channels
+};
+
+struct RfiDeadConfig {
+  bool enabled = true;
+  // A cell is dead (constant or all zero) when its standard deviation is below this fraction of
+  // the median standard deviation of the block's channels, [0, 1).
+  double rel_std = 1e-4;
+};
+
+struct RfiStatsConfig {
+  bool enabled = true;
+  // Robust sigma thresholds of the per-cell statistics across channels: each statistic minus
+  // its running median over +-trend_half_width channels (the bandpass), in units of 1.4826 x
+  // the median absolute deviation of those residuals over the block's channels.
+  double mean_threshold = 5.0;      // > 0, robust sigma
+  double std_threshold = 5.0;       // > 0, robust sigma
+  double kurtosis_threshold = 5.0;  // > 0, robust sigma, of the excess kurtosis
+  int trend_half_width = 8;         // channels, [1, nchan)
+  // The same for the change of a cell's mean and std against the channel's reference (median
+  // of its last `history_blocks` clean blocks): flags RFI that switches on in one channel.
+  bool temporal_enabled = true;
+  double temporal_threshold = 5.0;  // > 0, robust sigma
+  int history_blocks = 8;           // [1, 64]
+};
+
+struct RfiIqrmConfig {
+  bool enabled = true;
+  double threshold = 4.0;        // > 0, sigma (IQR / 1.349) of the lagged differences
+  double radius_fraction = 0.1;  // largest lag as a fraction of nchan, (0, 1) (paper: 0.1)
+  // The statistic is the std over its running median across +-trend_half_width channels, which
+  // flattens the bandpass; narrow, so that its error at the roll-off's knee stays below the
+  // noise. [1, nchan)
+  int trend_half_width = 3;
+};
+
+struct RfiClipConfig {
+  bool enabled = true;
+  // Samples whose channel-summed normalised value deviates from the block's median by more
+  // than this many robust sigma are masked in every channel.
+  double threshold = 6.0;  // > 0, robust sigma
+};
+
+struct RfiZeroDmConfig {
+  bool enabled = false;  // off by default: it costs sensitivity at low DM
+};
+
+struct RfiNormaliseConfig {
+  bool enabled = true;  // output (x - median) / (1.4826 MAD) per (channel, block)
+};
+
+struct RfiConfig {
+  uint64_t block_nsamp = 16384;  // samples per statistics block (1.61 s at 98.304 us), >= 64
+  RfiStaticConfig static_mask;
+  RfiDeadConfig dead;
+  RfiStatsConfig stats;
+  RfiIqrmConfig iqrm;
+  RfiClipConfig clip;
+  RfiZeroDmConfig zero_dm;
+  RfiNormaliseConfig normalise;
+};
+
+// Throws BadInput ("rfi config: ...") for out-of-range values.
+void validate_rfi_config(const RfiConfig& config, size_t nchan);
+
+// Channels masked by the static steps (bad ranges, zero weights): 1 = masked.
+std::vector<uint8_t> rfi_static_channels(const RfiConfig& config, const ObservationInfo& info);
+
+// The stage. Planned once (validates, allocates the per-block workspaces); process() touches
+// no per-sample allocation, only small per-block ones (IQRM votes, the mask's growth).
+class RfiCleaner {
+ public:
+  virtual ~RfiCleaner() = default;
+  // Cleans `nsamp` samples starting at stream sample `start` from `in` into `out` (both
+  // nsamp x nchan, time-major; they must not overlap: GulpStream reuses its raw look-ahead, so
+  // the raw gulp must stay raw). The first `nfresh` samples are this call's own: their cells
+  // are recorded in the mask and commit the carried state; the look-ahead is cleaned with a
+  // copy of the state, exactly as the next call will clean it again. Throws Internal when the
+  // call breaks the streaming contract above.
+  virtual void process(const float* in, float* out, uint64_t start, uint64_t nsamp,
+                       uint64_t nfresh) = 0;
+  // Cells and clipped samples of every fresh block so far.
+  virtual const RfiMask& mask() const = 0;
+  virtual size_t workspace_bytes() const = 0;
+};
+
+// The CPU (OpenMP) stage with `threads` threads (>= 1). With `reuse` (a loaded mask of the
+// same channels and block length), its cells and clipped samples replace detection for the
+// blocks it holds; replacement and normalisation run as usual. `info.nsamples` is the stream's
+// length (the only place a partial block may end).
+std::unique_ptr<RfiCleaner> make_rfi_cleaner_cpu(const RfiConfig& config,
+                                                 const ObservationInfo& info, int threads,
+                                                 const RfiMask* reuse = nullptr);
+
+}  // namespace tianyan

@@ -1,0 +1,234 @@
+// The CPU RFI stage: the block loop over a gulp, the carried state and the mask it records.
+#include "kernels/rfi/rfi_cpu.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "kernels/common/error.hpp"
+
+namespace tianyan {
+
+using rfi_detail::CellStats;
+using rfi_detail::ChannelHistory;
+using rfi_detail::RowParams;
+
+void validate_rfi_config(const RfiConfig& c, size_t nchan) {
+  auto positive = [](double v, const char* key) {
+    if (!(v > 0)) throw bad_input("rfi config", "{} must be > 0, got {}", key, v);
+  };
+  if (c.block_nsamp < 64 || c.block_nsamp > (uint64_t{1} << 24)) {
+    throw bad_input("rfi config", "block_nsamp must be in [64, 2^24], got {}", c.block_nsamp);
+  }
+  if (!(c.dead.rel_std >= 0 && c.dead.rel_std < 1)) {
+    throw bad_input("rfi config", "dead.rel_std must be in [0, 1), got {}", c.dead.rel_std);
+  }
+  positive(c.stats.mean_threshold, "stats.mean_threshold");
+  positive(c.stats.std_threshold, "stats.std_threshold");
+  positive(c.stats.kurtosis_threshold, "stats.kurtosis_threshold");
+  positive(c.stats.temporal_threshold, "stats.temporal_threshold");
+  positive(c.iqrm.threshold, "iqrm.threshold");
+  positive(c.clip.threshold, "clip.threshold");
+  if (c.stats.trend_half_width < 1 || static_cast<size_t>(c.stats.trend_half_width) >= nchan) {
+    throw bad_input("rfi config", "stats.trend_half_width must be in [1, {}), got {}", nchan,
+                    c.stats.trend_half_width);
+  }
+  if (c.stats.history_blocks < 1 || c.stats.history_blocks > 64) {
+    throw bad_input("rfi config", "stats.history_blocks must be in [1, 64], got {}",
+                    c.stats.history_blocks);
+  }
+  if (c.iqrm.trend_half_width < 1 || static_cast<size_t>(c.iqrm.trend_half_width) >= nchan) {
+    throw bad_input("rfi config", "iqrm.trend_half_width must be in [1, {}), got {}", nchan,
+                    c.iqrm.trend_half_width);
+  }
+  if (!(c.iqrm.radius_fraction > 0 && c.iqrm.radius_fraction < 1)) {
+    throw bad_input("rfi config", "iqrm.radius_fraction must be in (0, 1), got {}",
+                    c.iqrm.radius_fraction);
+  }
+  for (const RfiFreqRange& r : c.static_mask.bad_ranges) {
+    if (!(r.lo_mhz <= r.hi_mhz)) {
+      throw bad_input("rfi config", "bad range [{}, {}] MHz is empty", r.lo_mhz, r.hi_mhz);
+    }
+  }
+}
+
+std::vector<uint8_t> rfi_static_channels(const RfiConfig& config, const ObservationInfo& info) {
+  const size_t nchan = info.nchan();
+  std::vector<uint8_t> mask(nchan, 0);
+  if (!config.static_mask.enabled) return mask;
+  for (size_t c = 0; c < nchan; ++c) {
+    for (const RfiFreqRange& r : config.static_mask.bad_ranges) {
+      if (info.freqs_mhz[c] >= r.lo_mhz && info.freqs_mhz[c] <= r.hi_mhz) mask[c] = 1;
+    }
+    if (config.static_mask.file_weights && c < info.flagged.size() && info.flagged[c]) {
+      mask[c] = 1;
+    }
+  }
+  return mask;
+}
+
+namespace {
+
+const RfiConfig& checked(const RfiConfig& config, const ObservationInfo& info, int threads) {
+  if (info.nchan() < 2) throw bad_input("rfi", "needs at least 2 channels, got {}", info.nchan());
+  if (threads < 1) throw usage_error("rfi: threads must be >= 1, got {}", threads);
+  validate_rfi_config(config, info.nchan());
+  return config;
+}
+
+class RfiCleanerCpu final : public RfiCleaner {
+ public:
+  RfiCleanerCpu(const RfiConfig& config, const ObservationInfo& info, int threads,
+                const RfiMask* reuse);
+  void process(const float* in, float* out, uint64_t start, uint64_t nsamp,
+               uint64_t nfresh) override;
+  const RfiMask& mask() const override { return mask_; }
+  size_t workspace_bytes() const override;
+
+ private:
+  void check_contract(uint64_t start, uint64_t nsamp, uint64_t nfresh) const;
+  bool ends_cleanly(uint64_t sample) const {
+    return sample % block_ == 0 || (total_ > 0 && sample == total_);
+  }
+  std::vector<uint32_t> detect(const float* in, uint64_t n, uint64_t block,
+                               const ChannelHistory& history);
+  void clean_block(const float* in, float* out, uint64_t n, uint64_t block, ChannelHistory& history,
+                   bool record);
+
+  RfiConfig config_;
+  size_t nchan_;
+  uint64_t total_;  // stream length (0: unknown)
+  uint64_t block_;
+  int threads_;
+  std::vector<uint8_t> static_;
+  std::optional<RfiMask> reuse_;
+  RfiMask mask_;
+  uint64_t next_start_ = 0;  // first sample of the next call's fresh data
+  ChannelHistory history_, lookahead_history_;
+  // Workspace, sized at planning.
+  std::vector<float> columns_, zsum_, sorted_, scratch_;
+  std::vector<uint8_t> cells_, clipped_;
+  CellStats stats_;
+  RowParams params_;
+};
+
+RfiCleanerCpu::RfiCleanerCpu(const RfiConfig& config, const ObservationInfo& info, int threads,
+                             const RfiMask* reuse)
+    : config_(checked(config, info, threads)),
+      nchan_(info.nchan()),
+      total_(info.nsamples),
+      block_(config.block_nsamp),
+      threads_(threads),
+      static_(rfi_static_channels(config, info)),
+      mask_(info.freqs_mhz, info.tsamp_s, config.block_nsamp, static_),
+      history_(info.nchan(), config.stats.history_blocks),
+      lookahead_history_(history_) {
+  if (reuse != nullptr) {
+    if (reuse->nchan() != nchan_ || reuse->block_nsamp() != block_) {
+      throw bad_input("rfi mask", "{} channels, blocks of {} samples; the data need {} and {}",
+                      reuse->nchan(), reuse->block_nsamp(), nchan_, block_);
+    }
+    reuse_ = *reuse;
+  }
+  columns_.resize(static_cast<size_t>(threads) * rfi_detail::kStatsTile * block_);
+  zsum_.resize(block_);
+  sorted_.resize(block_);
+  scratch_.resize(8 * nchan_);
+  cells_.resize(nchan_);
+  clipped_.resize(block_);
+  stats_.resize(nchan_);
+  for (auto* v : {&params_.replace, &params_.centre, &params_.scale}) v->resize(nchan_);
+  params_.masked.resize(nchan_);
+}
+
+size_t RfiCleanerCpu::workspace_bytes() const {
+  const size_t per_channel = (5 + 3) * sizeof(float) + 2;  // stats, row params, cells, masked
+  return (columns_.size() + zsum_.size() + sorted_.size() + scratch_.size()) * sizeof(float) +
+         clipped_.size() + nchan_ * per_channel;
+}
+
+void RfiCleanerCpu::check_contract(uint64_t start, uint64_t nsamp, uint64_t nfresh) const {
+  const bool ok = start == next_start_ && nfresh <= nsamp &&
+                  (total_ == 0 || start + nsamp <= total_) && ends_cleanly(start + nfresh) &&
+                  ends_cleanly(start + nsamp);
+  if (!ok) {
+    throw internal_error(
+        "rfi: gulp [{}, +{}) with {} fresh breaks the contract (expected start {}, block {} "
+        "samples, stream {} samples)",
+        start, nsamp, nfresh, next_start_, block_, total_);
+  }
+}
+
+void RfiCleanerCpu::process(const float* in, float* out, uint64_t start, uint64_t nsamp,
+                            uint64_t nfresh) {
+  check_contract(start, nsamp, nfresh);
+  bool in_lookahead = false;
+  for (uint64_t s0 = start; s0 < start + nsamp; s0 += block_) {
+    const uint64_t n = std::min(block_, start + nsamp - s0);
+    const bool fresh = s0 < start + nfresh;
+    if (!fresh && !in_lookahead) {
+      // The look-ahead is cleaned as the next call will clean it, from a copy of the state.
+      lookahead_history_ = history_;
+      in_lookahead = true;
+    }
+    const size_t offset = (s0 - start) * nchan_;
+    clean_block(in + offset, out + offset, n, s0 / block_,
+                in_lookahead ? lookahead_history_ : history_, fresh);
+  }
+  next_start_ = start + nfresh;
+}
+
+std::vector<uint32_t> RfiCleanerCpu::detect(const float* in, uint64_t n, uint64_t block,
+                                            const ChannelHistory& history) {
+  if (reuse_ && block < reuse_->nblocks()) {
+    if (reuse_->block_samples(block) != n) {
+      throw bad_input("rfi mask", "block {} holds {} samples, the data {}", block,
+                      reuse_->block_samples(block), n);
+    }
+    std::copy(reuse_->block_cells(block), reuse_->block_cells(block) + nchan_, cells_.begin());
+    std::fill(clipped_.begin(), clipped_.end(), uint8_t{0});
+    for (uint32_t k : reuse_->clipped(block)) clipped_[k] = 1;
+    return reuse_->clipped(block);
+  }
+  for (size_t c = 0; c < nchan_; ++c) cells_[c] = static_[c] ? kRfiStatic : 0;
+  if (config_.dead.enabled) rfi_detail::flag_dead(config_.dead, stats_, cells_.data(), scratch_);
+  if (config_.stats.enabled) {
+    rfi_detail::flag_cross_channel(config_.stats, stats_, cells_.data(), scratch_);
+    if (config_.stats.temporal_enabled) {
+      rfi_detail::flag_temporal(config_.stats, stats_, history, cells_.data(), scratch_);
+    }
+  }
+  if (config_.iqrm.enabled) {
+    rfi_detail::flag_iqrm(config_.iqrm, stats_, cells_.data(), scratch_);
+  }
+  if (!config_.clip.enabled) {
+    std::fill(clipped_.begin(), clipped_.end(), uint8_t{0});
+    return {};
+  }
+  return rfi_detail::clip_samples(config_.clip, in, n, stats_, cells_.data(), threads_, zsum_,
+                                  sorted_, clipped_);
+}
+
+void RfiCleanerCpu::clean_block(const float* in, float* out, uint64_t n, uint64_t block,
+                                ChannelHistory& history, bool record) {
+  rfi_detail::compute_cell_stats(in, n, nchan_, threads_, columns_, stats_);
+  std::vector<uint32_t> clipped = detect(in, n, block, history);
+  rfi_detail::make_row_params(stats_, history, cells_.data(), params_);
+  rfi_detail::clean_rows(config_, in, out, n, nchan_, params_, clipped_.data(), threads_);
+  for (size_t c = 0; c < nchan_; ++c) {
+    if (cells_[c] == 0) {
+      history.push(c, stats_.mean[c], stats_.std[c], stats_.median[c], stats_.sigma[c]);
+    }
+  }
+  if (record) mask_.append_block(block, cells_.data(), n, std::move(clipped));
+}
+
+}  // namespace
+
+std::unique_ptr<RfiCleaner> make_rfi_cleaner_cpu(const RfiConfig& config,
+                                                 const ObservationInfo& info, int threads,
+                                                 const RfiMask* reuse) {
+  return std::make_unique<RfiCleanerCpu>(config, info, threads, reuse);
+}
+
+}  // namespace tianyan
