@@ -1,0 +1,136 @@
+#include "kernels/dedisp/dedisperser.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/common/error.hpp"
+#include "kernels/dedisp/dedisp_cpu.hpp"
+
+namespace tianyan {
+namespace dedisp_detail {
+
+void validate_setup(const DedispSetup& s) {
+  if (s.freqs_mhz.empty() || !(s.tsamp_s > 0) || s.max_nfresh == 0 || s.trials.empty() ||
+      s.threads < 1) {
+    throw bad_input("dedispersion setup",
+                    "needs channels, tsamp > 0, max_nfresh > 0, at least "
+                    "one DM trial and threads >= 1 (got {} channels, {} s, {}, {} trials, {})",
+                    s.freqs_mhz.size(), s.tsamp_s, s.max_nfresh, s.trials.size(), s.threads);
+  }
+  for (size_t c = 1; c < s.freqs_mhz.size(); ++c) {
+    if (!(s.freqs_mhz[c] > s.freqs_mhz[c - 1])) {
+      throw bad_input("dedispersion setup", "channel frequencies must ascend (channel {})", c);
+    }
+  }
+  for (size_t t = 0; t < s.trials.size(); ++t) {
+    const DmTrial& tr = s.trials[t];
+    const int ds = tr.downsample;
+    if (!(tr.dm >= 0) || !std::isfinite(tr.dm) || ds < 1 || (ds & (ds - 1)) != 0 ||
+        s.max_nfresh % static_cast<uint64_t>(ds) != 0) {
+      throw bad_input("dedispersion setup",
+                      "trial {} (DM {}, downsample {}): DM must be >= 0, "
+                      "downsample a power of two dividing max_nfresh {}",
+                      t, tr.dm, ds, s.max_nfresh);
+    }
+    if (t > 0 && tr.group != s.trials[t - 1].group && (tr.group != s.trials[t - 1].group + 1)) {
+      throw bad_input("dedispersion setup", "trial {}: groups must be consecutive", t);
+    }
+    if (t > 0 && tr.group == s.trials[t - 1].group && ds != s.trials[t - 1].downsample) {
+      throw bad_input("dedispersion setup", "trial {}: one group, two downsample factors", t);
+    }
+  }
+  if (s.trials.front().group != 0) throw bad_input("dedispersion setup", "groups start at 0");
+}
+
+std::vector<uint64_t> output_offsets(const DedispSetup& setup, uint64_t* total) {
+  std::vector<uint64_t> off(setup.trials.size());
+  uint64_t at = 0;
+  for (size_t t = 0; t < setup.trials.size(); ++t) {
+    off[t] = at;
+    at += setup.max_nfresh / static_cast<uint64_t>(setup.trials[t].downsample);
+  }
+  *total = at;
+  return off;
+}
+
+void check_execute(uint64_t nsamp_in, uint64_t nfresh, uint64_t overlap, uint64_t max_nfresh,
+                   int max_downsample) {
+  if (nfresh > max_nfresh || nfresh % static_cast<uint64_t>(max_downsample) != 0 ||
+      nsamp_in < nfresh + overlap) {
+    throw internal_error(
+        "dedisperse: nfresh {} must be <= {} and a multiple of {}, and "
+        "nsamp_in {} >= nfresh + overlap {}",
+        nfresh, max_nfresh, max_downsample, nsamp_in, overlap);
+  }
+}
+
+void transpose_to_channels(const float* in, uint64_t nsamp, size_t nchan, float* out,
+                           uint64_t stride, int threads) {
+  constexpr uint64_t kBlock = 64;  // 64 x 64 floats = 16 KiB: both tiles stay in L1
+  const int64_t nblocks = static_cast<int64_t>((nsamp + kBlock - 1) / kBlock);
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int64_t b = 0; b < nblocks; ++b) {
+    const uint64_t t0 = static_cast<uint64_t>(b) * kBlock;
+    const uint64_t t1 = std::min(nsamp, t0 + kBlock);
+    for (size_t c0 = 0; c0 < nchan; c0 += kBlock) {
+      const size_t c1 = std::min(nchan, c0 + kBlock);
+      for (size_t c = c0; c < c1; ++c) {
+        float* o = out + c * stride;
+        for (uint64_t t = t0; t < t1; ++t) o[t] = in[t * nchan + c];
+      }
+    }
+  }
+}
+
+}  // namespace dedisp_detail
+
+// x86-64 builds target the baseline ISA; cloning this loop for AVX2 and AVX-512 (picked at
+// load time by the CPU) lets it use the machine's full vector width. Every clone adds the rows
+// in the same order with the same IEEE single-precision adds, so results do not depend on
+// which one runs.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TIANYAN_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define TIANYAN_VECTOR_CLONES
+#endif
+
+namespace dedisp_detail {
+TIANYAN_VECTOR_CLONES
+void sum_rows(const float* const* rows, size_t nrows, uint64_t n, float* dst) {
+  const float* r0 = rows[0];
+  for (uint64_t i = 0; i < n; ++i) dst[i] = r0[i];
+  for (size_t r = 1; r < nrows; ++r) {
+    const float* __restrict src = rows[r];
+    float* __restrict d = dst;
+    for (uint64_t i = 0; i < n; ++i) d[i] += src[i];
+  }
+}
+}  // namespace dedisp_detail
+
+DedispSetup make_dedisp_setup(const DmPlan& plan, const std::vector<double>& freqs_mhz,
+                              uint64_t max_nfresh, int threads, DedispAlgorithm algorithm) {
+  DedispSetup s;
+  s.freqs_mhz = freqs_mhz;
+  s.tsamp_s = plan.band.tsamp_s;
+  s.trials = plan.trials();
+  s.nsub = plan.nsub;
+  s.max_nfresh = max_nfresh;
+  s.threads = threads;
+  s.algorithm = algorithm;
+  return s;
+}
+
+std::unique_ptr<Dedisperser> make_dedisperser(Backend backend, const DedispSetup& setup) {
+  if (backend == Backend::Cuda) {
+    throw usage_error(
+        "the CUDA dedisperser is not available in this version of tianyan; "
+        "choose the CPU backend");
+  }
+  dedisp_detail::validate_setup(setup);
+  return setup.algorithm == DedispAlgorithm::BruteForce ? dedisp_detail::make_brute_cpu(setup)
+                                                        : dedisp_detail::make_subband_cpu(setup);
+}
+
+}  // namespace tianyan
