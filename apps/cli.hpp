@@ -12,6 +12,8 @@ struct GlobalOptions {
 // Each adds one subcommand whose callback does the work; errors are thrown as tianyan::Error.
 void add_info_command(CLI::App& app, const GlobalOptions& global);
 void add_simulate_command(CLI::App& app, const GlobalOptions& global);
+void add_config_command(CLI::App& app, const GlobalOptions& global);
+void add_plan_command(CLI::App& app, const GlobalOptions& global);
 
 // Threads for OpenMP regions: 0 means "all cores" (the OpenMP default).
 int resolve_threads(int requested);

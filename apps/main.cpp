@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
 
   tianyan::cli::add_info_command(app, global);
   tianyan::cli::add_simulate_command(app, global);
+  tianyan::cli::add_config_command(app, global);
+  tianyan::cli::add_plan_command(app, global);
 
   try {
     app.parse(argc, argv);
