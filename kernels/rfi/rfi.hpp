@@ -99,8 +99,8 @@ void validate_rfi_config(const RfiConfig& config, size_t nchan);
 // Channels masked by the static steps (bad ranges, zero weights): 1 = masked.
 std::vector<uint8_t> rfi_static_channels(const RfiConfig& config, const ObservationInfo& info);
 
-// The stage. Planned once (validates, allocates the per-block workspaces); process() touches
-// no per-sample allocation, only small per-block ones (IQRM votes, the mask's growth).
+// The stage. Planned once (validates, allocates every workspace); process() allocates only for
+// the mask it records (a fresh block's cells and clipped offsets).
 class RfiCleaner {
  public:
   virtual ~RfiCleaner() = default;

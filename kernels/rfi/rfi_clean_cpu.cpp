@@ -5,45 +5,102 @@
 #include <cstddef>
 
 #include "kernels/rfi/rfi_cpu.hpp"
+#include "kernels/rfi/rfi_simd_cpu.hpp"
 
 namespace tianyan::rfi_detail {
 
+namespace {
+
+// Sums over channels go into kLanes partial sums (lane = channel mod kLanes), combined in a
+// fixed order: the compiler can vectorise them (a single running sum is a serial chain it may
+// not reorder), and every clone and thread count adds in the same order.
+constexpr size_t kLanes = 16;
+
+// Rows per task of the row loops, scheduled dynamically (a row's result does not depend on the
+// thread, and on shared cores a descheduled thread then delays the block less).
+constexpr int kRowsPerTask = 256;
+
+float combine(const float* acc) {
+  float s = 0.0f;
+  for (size_t l = 0; l < kLanes; ++l) s += acc[l];
+  return s;
+}
+
+// Lanes of two vectors into acc[0..kLanes).
+void spill(v8f a0, v8f a1, float* acc) {
+  store8(acc, a0);
+  store8(acc + 8, a1);
+}
+
+// sum_c w_c (x_c - m_c) over the channels with keep_c set (a select, so that NaN or inf in
+// masked channels cannot leak into the sum).
+[[gnu::target_clones("avx2", "default")]] float weighted_row_sum(const float* __restrict x,
+                                                                 const float* __restrict m,
+                                                                 const float* __restrict w,
+                                                                 const uint32_t* __restrict keep,
+                                                                 size_t nchan) {
+  v8f a0 = {}, a1 = {};
+  size_t c = 0;
+  for (; c + kLanes <= nchan; c += kLanes) {
+    a0 += select8(load8(keep + c), (load8(x + c) - load8(m + c)) * load8(w + c), v8f{});
+    a1 += select8(load8(keep + c + 8), (load8(x + c + 8) - load8(m + c + 8)) * load8(w + c + 8),
+                  v8f{});
+  }
+  float acc[kLanes];
+  spill(a0, a1, acc);
+  for (size_t l = 0; c < nchan; ++c, ++l) acc[l] += keep[c] ? (x[c] - m[c]) * w[c] : 0.0f;
+  return combine(acc);
+}
+
+}  // namespace
+
+void ClipWorkspace::resize(size_t nchan, uint64_t block) {
+  zsum.assign(block, 0.0f);
+  sorted.assign(block, 0.0f);
+  weight.assign(nchan, 0.0f);
+  keep.assign(nchan, 0u);
+  clipped.assign(block, 0);
+}
+
 std::vector<uint32_t> clip_samples(const RfiClipConfig& config, const float* block, uint64_t n,
                                    const CellStats& stats, const uint8_t* cells, int threads,
-                                   std::vector<float>& zsum, std::vector<float>& sorted,
-                                   std::vector<uint8_t>& clipped) {
+                                   ClipWorkspace& ws) {
   const size_t nchan = stats.median.size();
-  std::fill(clipped.begin(), clipped.begin() + static_cast<ptrdiff_t>(n), uint8_t{0});
+  std::fill(ws.clipped.begin(), ws.clipped.begin() + static_cast<ptrdiff_t>(n), uint8_t{0});
   size_t nclean = 0;
-  for (size_t c = 0; c < nchan; ++c) nclean += cells[c] == 0 && stats.sigma[c] > 0;
+  for (size_t c = 0; c < nchan; ++c) {
+    const bool clean = cells[c] == 0 && stats.sigma[c] > 0;
+    ws.weight[c] = clean ? 1.0f / stats.sigma[c] : 0.0f;
+    ws.keep[c] = clean ? kKeep : 0u;
+    nclean += clean;
+  }
   if (nclean == 0 || n < 2) return {};
   const float norm = 1.0f / std::sqrt(static_cast<float>(nclean));
   const float* med = stats.median.data();
-  const float* sig = stats.sigma.data();
+  const float* w = ws.weight.data();
+  float* zsum = ws.zsum.data();
   // The zero-DM series in units of its noise: sum over clean channels of the normalised
-  // samples / sqrt(channels). Each row is summed in channel order by one thread, so the sums
-  // do not depend on the thread count.
-#pragma omp parallel for num_threads(threads) schedule(static)
+  // samples / sqrt(channels). Each row is summed by one thread, so the sums do not depend on
+  // the thread count.
+#pragma omp parallel for num_threads(threads) schedule(dynamic, kRowsPerTask)
   for (ptrdiff_t t = 0; t < static_cast<ptrdiff_t>(n); ++t) {
-    const float* row = block + static_cast<size_t>(t) * nchan;
-    float s = 0;
-    for (size_t c = 0; c < nchan; ++c) {
-      if (cells[c] == 0 && sig[c] > 0) s += (row[c] - med[c]) / sig[c];
-    }
-    zsum[t] = s * norm;
+    zsum[t] =
+        weighted_row_sum(block + static_cast<size_t>(t) * nchan, med, w, ws.keep.data(), nchan) *
+        norm;
   }
   // Robust centre and spread over the block: slow broadband drifts (the noise diode) widen the
   // spread instead of being clipped.
-  std::copy(zsum.begin(), zsum.begin() + static_cast<ptrdiff_t>(n), sorted.begin());
-  const float centre = median_inplace(sorted.data(), n);
+  float* sorted = ws.sorted.data();
+  std::copy(zsum, zsum + n, sorted);
+  const float centre = median_inplace(sorted, n);
   for (uint64_t t = 0; t < n; ++t) sorted[t] = std::abs(zsum[t] - centre);
-  const float spread = 1.4826f * median_inplace(sorted.data(), n);
+  const float spread = 1.4826f * median_inplace(sorted, n);
   std::vector<uint32_t> offsets;
   if (!(spread > 0)) return offsets;
   const auto limit = static_cast<float>(config.threshold) * spread;
   for (uint64_t t = 0; t < n; ++t) {
     if (!(std::abs(zsum[t] - centre) <= limit)) {
-      clipped[t] = 1;
+      ws.clipped[t] = 1;
       offsets.push_back(static_cast<uint32_t>(t));
     }
   }
@@ -51,10 +108,11 @@ std::vector<uint32_t> clip_samples(const RfiClipConfig& config, const float* blo
 }
 
 void make_row_params(const CellStats& stats, const ChannelHistory& history, const uint8_t* cells,
-                     RowParams& params) {
+                     bool normalise, RowParams& params) {
   const size_t nchan = stats.median.size();
   for (size_t c = 0; c < nchan; ++c) {
     params.masked[c] = cells[c] != 0;
+    params.keep[c] = cells[c] != 0 ? 0u : kKeep;
     float replace = stats.median[c];
     float scale = stats.sigma[c];
     float mean = 0, std = 0, median = 0, sigma = 0;
@@ -68,40 +126,86 @@ void make_row_params(const CellStats& stats, const ChannelHistory& history, cons
     // Masked cells are centred on their replacement value, so they normalise to exactly 0.
     params.centre[c] = cells[c] != 0 ? replace : stats.median[c];
     params.scale[c] = std::isfinite(scale) && scale > 0 ? 1.0f / scale : 0.0f;
+    params.fill[c] = normalise ? (replace - params.centre[c]) * params.scale[c] : replace;
   }
 }
+
+namespace {
+
+// One output row: masked cells take their fill value, the others are normalised (or copied).
+[[gnu::target_clones("avx2", "default")]] void clean_row(const float* __restrict x,
+                                                         float* __restrict y, size_t nchan,
+                                                         const RowParams& p, bool normalise) {
+  const float* __restrict fill = p.fill.data();
+  const float* __restrict centre = p.centre.data();
+  const float* __restrict scale = p.scale.data();
+  const uint32_t* __restrict keep = p.keep.data();
+  size_t c = 0;
+  if (normalise) {
+    for (; c + 8 <= nchan; c += 8) {
+      const v8f v = (load8(x + c) - load8(centre + c)) * load8(scale + c);
+      store8(y + c, select8(load8(keep + c), v, load8(fill + c)));
+    }
+    for (; c < nchan; ++c) y[c] = keep[c] ? (x[c] - centre[c]) * scale[c] : fill[c];
+  } else {
+    for (; c + 8 <= nchan; c += 8) {
+      store8(y + c, select8(load8(keep + c), load8(x + c), load8(fill + c)));
+    }
+    for (; c < nchan; ++c) y[c] = keep[c] ? x[c] : fill[c];
+  }
+}
+
+// Zero-DM of one output row: subtracts the mean of (y - zero) over the kept channels from them
+// (zero = null: 0).
+[[gnu::target_clones("avx2", "default")]] void zero_dm_row(float* __restrict y, size_t nchan,
+                                                           const uint32_t* __restrict keep,
+                                                           const float* __restrict zero,
+                                                           size_t nclean) {
+  v8f a0 = {}, a1 = {};
+  size_t c = 0;
+  for (; c + kLanes <= nchan; c += kLanes) {
+    const v8f d0 = zero ? load8(y + c) - load8(zero + c) : load8(y + c);
+    const v8f d1 = zero ? load8(y + c + 8) - load8(zero + c + 8) : load8(y + c + 8);
+    a0 += select8(load8(keep + c), d0, v8f{});
+    a1 += select8(load8(keep + c + 8), d1, v8f{});
+  }
+  float acc[kLanes];
+  spill(a0, a1, acc);
+  for (size_t l = 0; c < nchan; ++c, ++l) {
+    acc[l] += keep[c] ? (zero ? y[c] - zero[c] : y[c]) : 0.0f;
+  }
+  const float mean = combine(acc) / static_cast<float>(nclean);
+  const v8f vmean = v8f{} + mean;
+  for (c = 0; c + 8 <= nchan; c += 8) {
+    store8(y + c, load8(y + c) - select8(load8(keep + c), vmean, v8f{}));
+  }
+  for (; c < nchan; ++c) y[c] -= keep[c] ? mean : 0.0f;
+}
+
+}  // namespace
 
 void clean_rows(const RfiConfig& config, const float* in, float* out, uint64_t n, size_t nchan,
                 const RowParams& params, const uint8_t* clipped, int threads) {
   const bool normalise = config.normalise.enabled;
   const bool zero_dm = config.zero_dm.enabled;
-  const float* replace = params.replace.data();
-  const float* centre = params.centre.data();
-  const float* scale = params.scale.data();
   const uint8_t* masked = params.masked.data();
   size_t nclean = 0;
   for (size_t c = 0; c < nchan; ++c) nclean += masked[c] == 0;
-#pragma omp parallel for num_threads(threads) schedule(static)
+  // Zero-DM sums deviations in the output's units: about 0 when normalised, else the centre.
+  const float* zero = normalise ? nullptr : params.centre.data();
+#pragma omp parallel for num_threads(threads) schedule(dynamic, kRowsPerTask)
   for (ptrdiff_t t = 0; t < static_cast<ptrdiff_t>(n); ++t) {
     const float* x = in + static_cast<size_t>(t) * nchan;
     float* y = out + static_cast<size_t>(t) * nchan;
-    const bool clip = clipped[t] != 0;
-    for (size_t c = 0; c < nchan; ++c) {
-      const float v = clip || masked[c] ? replace[c] : x[c];
-      y[c] = normalise ? (v - centre[c]) * scale[c] : v;
+    if (clipped[t] != 0) {
+      // A clipped sample is replaced in every channel (and left out of the zero-DM filter).
+      std::copy(params.fill.begin(), params.fill.end(), y);
+      continue;
     }
-    if (!zero_dm || clip || nclean == 0) continue;
-    // Zero-DM: remove the sample's mean deviation over the clean channels (in the output's
-    // units), the signature of undispersed broadband interference.
-    const float* zero = normalise ? nullptr : centre;
-    float sum = 0;
-    for (size_t c = 0; c < nchan; ++c) {
-      if (!masked[c]) sum += zero ? y[c] - zero[c] : y[c];
-    }
-    const float mean = sum / static_cast<float>(nclean);
-    for (size_t c = 0; c < nchan; ++c) {
-      if (!masked[c]) y[c] -= mean;
-    }
+    clean_row(x, y, nchan, params, normalise);
+    // Zero-DM: remove the sample's mean deviation over the clean channels, the signature of
+    // undispersed broadband interference.
+    if (zero_dm && nclean > 0) zero_dm_row(y, nchan, params.keep.data(), zero, nclean);
   }
 }
 

@@ -106,8 +106,11 @@ class RfiCleanerCpu final : public RfiCleaner {
   uint64_t next_start_ = 0;  // first sample of the next call's fresh data
   ChannelHistory history_, lookahead_history_;
   // Workspace, sized at planning.
-  std::vector<float> columns_, zsum_, sorted_, scratch_;
-  std::vector<uint8_t> cells_, clipped_;
+  rfi_detail::StatsWorkspace stats_ws_;
+  rfi_detail::ClipWorkspace clip_ws_;
+  rfi_detail::IqrmWorkspace iqrm_ws_;
+  std::vector<float> scratch_;
+  std::vector<uint8_t> cells_;
   CellStats stats_;
   RowParams params_;
 };
@@ -130,21 +133,23 @@ RfiCleanerCpu::RfiCleanerCpu(const RfiConfig& config, const ObservationInfo& inf
     }
     reuse_ = *reuse;
   }
-  columns_.resize(static_cast<size_t>(threads) * rfi_detail::kStatsTile * block_);
-  zsum_.resize(block_);
-  sorted_.resize(block_);
+  stats_ws_.resize(nchan_, block_, threads);
+  clip_ws_.resize(nchan_, block_);
+  iqrm_ws_.resize(nchan_);
   scratch_.resize(8 * nchan_);
   cells_.resize(nchan_);
-  clipped_.resize(block_);
   stats_.resize(nchan_);
-  for (auto* v : {&params_.replace, &params_.centre, &params_.scale}) v->resize(nchan_);
+  for (auto* v : {&params_.replace, &params_.centre, &params_.scale, &params_.fill}) {
+    v->resize(nchan_);
+  }
   params_.masked.resize(nchan_);
+  params_.keep.resize(nchan_);
 }
 
 size_t RfiCleanerCpu::workspace_bytes() const {
-  const size_t per_channel = (5 + 3) * sizeof(float) + 2;  // stats, row params, cells, masked
-  return (columns_.size() + zsum_.size() + sorted_.size() + scratch_.size()) * sizeof(float) +
-         clipped_.size() + nchan_ * per_channel;
+  const size_t per_channel = (5 + 5) * sizeof(float) + 2;  // stats, row params, cells, masked
+  return stats_ws_.bytes() + clip_ws_.bytes() + iqrm_ws_.bytes() + scratch_.size() * sizeof(float) +
+         nchan_ * per_channel;
 }
 
 void RfiCleanerCpu::check_contract(uint64_t start, uint64_t nsamp, uint64_t nfresh) const {
@@ -186,8 +191,8 @@ std::vector<uint32_t> RfiCleanerCpu::detect(const float* in, uint64_t n, uint64_
                       reuse_->block_samples(block), n);
     }
     std::copy(reuse_->block_cells(block), reuse_->block_cells(block) + nchan_, cells_.begin());
-    std::fill(clipped_.begin(), clipped_.end(), uint8_t{0});
-    for (uint32_t k : reuse_->clipped(block)) clipped_[k] = 1;
+    std::fill(clip_ws_.clipped.begin(), clip_ws_.clipped.end(), uint8_t{0});
+    for (uint32_t k : reuse_->clipped(block)) clip_ws_.clipped[k] = 1;
     return reuse_->clipped(block);
   }
   for (size_t c = 0; c < nchan_; ++c) cells_[c] = static_[c] ? kRfiStatic : 0;
@@ -199,22 +204,21 @@ std::vector<uint32_t> RfiCleanerCpu::detect(const float* in, uint64_t n, uint64_
     }
   }
   if (config_.iqrm.enabled) {
-    rfi_detail::flag_iqrm(config_.iqrm, stats_, cells_.data(), scratch_);
+    rfi_detail::flag_iqrm(config_.iqrm, stats_, cells_.data(), scratch_, iqrm_ws_);
   }
   if (!config_.clip.enabled) {
-    std::fill(clipped_.begin(), clipped_.end(), uint8_t{0});
+    std::fill(clip_ws_.clipped.begin(), clip_ws_.clipped.end(), uint8_t{0});
     return {};
   }
-  return rfi_detail::clip_samples(config_.clip, in, n, stats_, cells_.data(), threads_, zsum_,
-                                  sorted_, clipped_);
+  return rfi_detail::clip_samples(config_.clip, in, n, stats_, cells_.data(), threads_, clip_ws_);
 }
 
 void RfiCleanerCpu::clean_block(const float* in, float* out, uint64_t n, uint64_t block,
                                 ChannelHistory& history, bool record) {
-  rfi_detail::compute_cell_stats(in, n, nchan_, threads_, columns_, stats_);
+  rfi_detail::compute_cell_stats(in, n, nchan_, threads_, stats_ws_, stats_);
   std::vector<uint32_t> clipped = detect(in, n, block, history);
-  rfi_detail::make_row_params(stats_, history, cells_.data(), params_);
-  rfi_detail::clean_rows(config_, in, out, n, nchan_, params_, clipped_.data(), threads_);
+  rfi_detail::make_row_params(stats_, history, cells_.data(), config_.normalise.enabled, params_);
+  rfi_detail::clean_rows(config_, in, out, n, nchan_, params_, clip_ws_.clipped.data(), threads_);
   for (size_t c = 0; c < nchan_; ++c) {
     if (cells_[c] == 0) {
       history.push(c, stats_.mean[c], stats_.std[c], stats_.median[c], stats_.sigma[c]);

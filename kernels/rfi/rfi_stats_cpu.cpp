@@ -1,6 +1,4 @@
 // Per-(channel, block) statistics and the outlier tests on them (rfifind-like, PRESTO).
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -13,35 +11,6 @@ namespace {
 
 constexpr float kMadToSigma = 1.4826f;  // sigma of a Gaussian / its median absolute deviation
 constexpr size_t kMinChannels = 8;      // fewer unmasked channels: no robust estimate
-
-// Mean, std and excess kurtosis (double sums), then median and MAD of one column (reordered).
-void column_stats(float* v, uint64_t n, size_t c, CellStats& s) {
-  double sum = 0;
-  for (uint64_t i = 0; i < n; ++i) sum += v[i];
-  const double mean = sum / static_cast<double>(n);
-  double m2 = 0, m4 = 0;
-  for (uint64_t i = 0; i < n; ++i) {
-    const double d = v[i] - mean;
-    const double d2 = d * d;
-    m2 += d2;
-    m4 += d2 * d2;
-  }
-  const double var = m2 / static_cast<double>(n);
-  s.mean[c] = static_cast<float>(mean);
-  s.std[c] = static_cast<float>(std::sqrt(var));
-  // Plain excess kurtosis of the cell's samples: the file holds scaled, offset and often
-  // requantised sums of many spectra, so the Nita & Gary (2010) SK estimator, which needs the
-  // raw accumulated powers and their count M, does not apply; for the sum of many spectra both
-  // measure the same departure from Gaussian statistics.
-  s.kurtosis[c] =
-      var > 0 ? static_cast<float>(m4 / static_cast<double>(n) / (var * var) - 3.0) : 0.0f;
-  const float med = median_inplace(v, n);
-  for (uint64_t i = 0; i < n; ++i) v[i] = std::abs(v[i] - med);
-  const float mad = median_inplace(v, n);
-  s.median[c] = med;
-  // Coarsely quantised data (few bits) can have MAD = 0 with nonzero spread: fall back to std.
-  s.sigma[c] = mad > 0 ? kMadToSigma * mad : s.std[c];
-}
 
 // Median and robust sigma of r over the valid channels; false when too few or no spread.
 bool robust_centre(const float* r, const uint8_t* valid, size_t nchan, float* work, float* med,
@@ -128,23 +97,6 @@ bool ChannelHistory::reference(size_t chan, float* mean, float* std, float* medi
     *out[q] = median_inplace(tmp, n);
   }
   return true;
-}
-
-void compute_cell_stats(const float* block, uint64_t n, size_t nchan, int threads,
-                        std::vector<float>& columns, CellStats& stats) {
-  const auto ntiles = static_cast<ptrdiff_t>((nchan + kStatsTile - 1) / kStatsTile);
-#pragma omp parallel for num_threads(threads) schedule(dynamic)
-  for (ptrdiff_t tile = 0; tile < ntiles; ++tile) {
-    // Transpose a tile of channels into contiguous columns: one strided pass over the block.
-    float* cols = columns.data() + static_cast<size_t>(omp_get_thread_num()) * kStatsTile * n;
-    const size_t c0 = static_cast<size_t>(tile) * kStatsTile;
-    const size_t w = std::min(kStatsTile, nchan - c0);
-    for (uint64_t t = 0; t < n; ++t) {
-      const float* row = block + t * nchan + c0;
-      for (size_t j = 0; j < w; ++j) cols[j * n + t] = row[j];
-    }
-    for (size_t j = 0; j < w; ++j) column_stats(cols + j * n, n, c0 + j, stats);
-  }
 }
 
 void flag_dead(const RfiDeadConfig& config, const CellStats& stats, uint8_t* cells,
