@@ -42,8 +42,8 @@ inline double uniform_of(uint32_t h) { return (static_cast<double>(h) + 0.5) * 0
 
 struct InverseCdfTable {
   // Entry i packs x = inverse CDF at i / size (low 32 bits) and the step to entry i + 1 (high
-  // 32 bits), both float, so that one 64-bit load serves a value. Entries in the edge
-  // intervals are placeholders (those values take the exact path).
+  // 32 bits), both float, so that one 64-bit load serves a value. The entries of the two edge
+  // intervals are never read: values there take the exact inverse CDF instead.
   std::array<uint64_t, kTableSize> xd{};
   InverseCdfTable() {
     std::array<double, kTableSize + 1> q{};
