@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
   tianyan::cli::add_simulate_command(app, global);
   tianyan::cli::add_config_command(app, global);
   tianyan::cli::add_plan_command(app, global);
+  tianyan::cli::add_rfi_command(app, global);
+  tianyan::cli::add_dedisperse_command(app, global);
 
   try {
     app.parse(argc, argv);

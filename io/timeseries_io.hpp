@@ -1,5 +1,6 @@
 #pragma once
 // Reading and writing dedispersed time series: SIGPROC .tim and PRESTO .dat + .inf.
+#include <cstdint>
 #include <string>
 
 #include "io/timeseries.hpp"
@@ -16,6 +17,11 @@ void write_sigproc_tim(const std::string& path, const TimeSeries& series);
 // `path` may name the .dat or the .inf; both are written atomically.
 TimeSeries read_presto_timeseries(const std::string& path);
 void write_presto_timeseries(const std::string& path, const TimeSeries& series);
+
+// Pieces for writers that stream a series in parts (pipeline/series_writer.hpp): the .tim
+// header bytes that precede the float32 samples, and the .inf text for `nbins` samples.
+std::string sigproc_tim_header(const TimeSeries& series);
+std::string presto_inf_text(const TimeSeries& series, const std::string& stem, uint64_t nbins);
 
 // True when the file name says it is a time series (.tim, .dat, .inf).
 bool looks_like_timeseries(const std::string& path);

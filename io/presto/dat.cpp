@@ -91,6 +91,12 @@ TimeSeries read_presto_timeseries(const std::string& path) {
   return ts;
 }
 
+std::string presto_inf_text(const TimeSeries& series, const std::string& stem, uint64_t nbins) {
+  PrestoInf inf = to_inf(series, stem);
+  inf.nbins = nbins;
+  return format_presto_inf(inf);
+}
+
 void write_presto_timeseries(const std::string& path, const TimeSeries& series) {
   if (!(series.tsamp_s > 0)) {
     throw bad_input(path, "tsamp {} must be a positive number of seconds", series.tsamp_s);

@@ -92,6 +92,10 @@ TimeSeries read_sigproc_tim(const std::string& path) {
   return ts;
 }
 
+std::string sigproc_tim_header(const TimeSeries& series) {
+  return serialise_sigproc_header(tim_header(series));
+}
+
 void write_sigproc_tim(const std::string& path, const TimeSeries& series) {
   if (!(series.tsamp_s > 0) || !std::isfinite(series.tsamp_s)) {
     throw bad_input(path, "tsamp {} must be a positive number of seconds", series.tsamp_s);

@@ -1,0 +1,36 @@
+// Helpers shared by the commands that run pipeline stages (rfi, dedisperse).
+#include <fmt/format.h>
+
+#include "apps/cli.hpp"
+#include "kernels/common/error.hpp"
+#include "kernels/dedisp/dm_range.hpp"
+
+namespace tianyan::cli {
+
+PipelineConfig load_effective_config(const std::string& path, const std::optional<std::string>& dm,
+                                     std::string& source) {
+  PipelineConfig config = path.empty() ? default_pipeline_config() : load_pipeline_config(path);
+  source = path.empty() ? std::string("defaults") : path;
+  if (!dm) return config;
+  // A malformed --dm is a usage error (exit 2), thrown by parse_dm_range.
+  apply_dm_range(parse_dm_range(*dm), config.dedisp.plan);
+  source += " (with command-line overrides)";
+  validate_pipeline_config(config, source);
+  return config;
+}
+
+std::string beam_stem(const BeamFiles& beam) {
+  // Beams of one FAST scan share the scan name; the beam number keeps their outputs apart.
+  return beam.beam > 0 ? fmt::format("{}-M{:02d}", beam.scan, beam.beam) : beam.scan;
+}
+
+void validate_rfi_for_input(const PipelineConfig& config, const std::string& source,
+                            size_t nchan) {
+  try {
+    validate_rfi_config(config.rfi, nchan);
+  } catch (const Error& e) {
+    throw bad_input(source, "{} (input has {} channels)", e.what(), nchan);
+  }
+}
+
+}  // namespace tianyan::cli

@@ -1,0 +1,194 @@
+#include "pipeline/clean_dedisperse.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "io/gulp.hpp"
+#include "kernels/common/error.hpp"
+
+namespace tianyan {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+uint64_t round_up(uint64_t n, uint64_t unit) { return (n + unit - 1) / unit * unit; }
+
+size_t memory_limit_bytes(const PipelineConfig& config) {
+  return static_cast<size_t>(config.resources.memory_gb * 1e9);
+}
+
+double megabytes(size_t bytes) { return static_cast<double>(bytes) / 1e6; }
+
+std::string input_name(const ObservationInfo& info) {
+  return info.files.empty() ? std::string("input") : info.files.front();
+}
+
+// The first gulp size to try: the requested samples (or gulp_s), a whole number of units, and
+// no more than the stream needs (a short file must not allocate a 16 s buffer).
+uint64_t initial_gulp(const ObservationInfo& info, const PipelineConfig& config,
+                      const StreamOptions& options, uint64_t unit) {
+  uint64_t want = options.gulp_nsamp;
+  if (want == 0) want = static_cast<uint64_t>(std::ceil(config.input.gulp_s / info.tsamp_s));
+  want = round_up(std::max<uint64_t>(want, 1), unit);
+  return std::max(unit, std::min(want, round_up(info.nsamples, unit)));
+}
+
+// Halves a gulp in whole units, never below one unit.
+uint64_t halve_gulp(uint64_t gulp, uint64_t unit) {
+  return std::max(unit, gulp / 2 / unit * unit);
+}
+
+[[noreturn]] void throw_memory(size_t bytes, const PipelineConfig& config, uint64_t gulp) {
+  throw environment_error(
+      "the smallest gulp ({} samples) needs {:.3f} GB, more than resources.memory_gb = {}", gulp,
+      static_cast<double>(bytes) / 1e9, config.resources.memory_gb);
+}
+
+DedispAlgorithm algorithm_of(const std::string& name) {
+  return name == "brute" ? DedispAlgorithm::BruteForce : DedispAlgorithm::Subband;
+}
+
+}  // namespace
+
+RfiRunResult run_rfi_stage(Reader& reader, const PipelineConfig& config,
+                           const StreamOptions& options, const CleanedSink& sink) {
+  const ObservationInfo& info = reader.info();
+  const size_t nchan = info.nchan();
+  auto rfi = make_rfi_cleaner_cpu(config.rfi, info, options.threads, options.reuse_mask);
+  const uint64_t unit = config.rfi.block_nsamp;
+  uint64_t gulp = initial_gulp(info, config, options, unit);
+  // Raw and cleaned buffers of gulp x nchan floats each, plus the stage's workspace.
+  auto bytes_for = [&](uint64_t g) {
+    return 2 * g * nchan * sizeof(float) + rfi->workspace_bytes();
+  };
+  while (bytes_for(gulp) > memory_limit_bytes(config) && gulp > unit) {
+    gulp = halve_gulp(gulp, unit);
+  }
+  if (bytes_for(gulp) > memory_limit_bytes(config)) throw_memory(bytes_for(gulp), config, gulp);
+
+  RfiRunResult result;
+  result.gulp_nsamp = gulp;
+  result.memory_bytes = bytes_for(gulp);
+  spdlog::info("rfi: gulps of {} samples ({:.3f} s), {:.1f} MB held", gulp,
+               static_cast<double>(gulp) * info.tsamp_s, megabytes(result.memory_bytes));
+  GulpStream stream(reader, gulp, 0);
+  std::vector<float> clean(gulp * nchan);
+  Gulp g;
+  const auto t_start = Clock::now();
+  while (true) {
+    auto t0 = Clock::now();
+    if (!stream.next(g)) break;
+    result.times.read_s += seconds_since(t0);
+    t0 = Clock::now();
+    rfi->process(g.data.data(), clean.data(), g.start, g.nsamp, g.nfresh);
+    result.times.rfi_s += seconds_since(t0);
+    t0 = Clock::now();
+    sink(CleanedGulp{g.start, g.nfresh, nchan, clean.data()});
+    result.times.sink_s += seconds_since(t0);
+    if (options.progress) {
+      options.progress(static_cast<double>(g.start + g.nfresh) /
+                       static_cast<double>(info.nsamples));
+    }
+  }
+  result.times.total_s = seconds_since(t_start);
+  result.mask = rfi->mask();
+  return result;
+}
+
+uint64_t DedispGulp::count(size_t t) const {
+  const auto ds = static_cast<uint64_t>((*trials)[t].downsample);
+  return (start + nfresh) / ds - start / ds;
+}
+
+CleanDedisperse::CleanDedisperse(Reader& reader, const PipelineConfig& config,
+                                 const StreamOptions& options)
+    : reader_(reader), config_(config), options_(options) {
+  const ObservationInfo& info = reader.info();
+  if (info.nsamples == 0) throw bad_input(input_name(info), "no samples: nothing to search");
+  const size_t nchan = info.nchan();
+  plan_ = make_dm_plan(BandGeometry::from_freqs(info.freqs_mhz, info.tsamp_s),
+                       config.dedisp.plan);
+  trials_ = plan_.trials();
+  if (trials_.empty()) throw bad_input(input_name(info), "the DM plan has no trials");
+  rfi_ = make_rfi_cleaner_cpu(config.rfi, info, options.threads, options.reuse_mask);
+
+  const uint64_t block = config.rfi.block_nsamp;
+  const uint64_t unit = std::lcm(block, static_cast<uint64_t>(plan_.max_downsample()));
+  gulp_ = initial_gulp(info, config, options, unit);
+  // The dedisperser's workspace depends on the gulp, so each candidate gulp is planned in full.
+  while (true) {
+    const DedispSetup setup = make_dedisp_setup(plan_, info.freqs_mhz, gulp_, options.threads,
+                                                algorithm_of(config.dedisp.algorithm));
+    dedisperser_ = make_dedisperser(Backend::Cpu, setup);
+    overlap_ = round_up(dedisperser_->overlap(), block);
+    bytes_ = 2 * (gulp_ + overlap_) * nchan * sizeof(float) + dedisperser_->workspace_bytes() +
+             dedisperser_->output_size() * sizeof(float) + rfi_->workspace_bytes();
+    if (bytes_ <= memory_limit_bytes(config) || gulp_ == unit) break;
+    gulp_ = halve_gulp(gulp_, unit);
+  }
+  if (bytes_ > memory_limit_bytes(config)) throw_memory(bytes_, config, gulp_);
+  spdlog::info("gulps of {} samples ({:.3f} s) + {} overlap; {:.1f} MB held (buffers {:.1f}, "
+               "dedisp workspace {:.1f}, output {:.1f}, rfi {:.1f})",
+               gulp_, static_cast<double>(gulp_) * info.tsamp_s, overlap_, megabytes(bytes_),
+               megabytes(2 * (gulp_ + overlap_) * nchan * sizeof(float)),
+               megabytes(dedisperser_->workspace_bytes()),
+               megabytes(dedisperser_->output_size() * sizeof(float)),
+               megabytes(rfi_->workspace_bytes()));
+}
+
+CleanDedisperse::~CleanDedisperse() = default;
+
+uint64_t CleanDedisperse::trial_nsamp(size_t t) const {
+  return reader_.info().nsamples / static_cast<uint64_t>(trials_[t].downsample);
+}
+
+RfiMask CleanDedisperse::run(const DedispSink& sink, StageTimes& times) {
+  const ObservationInfo& info = reader_.info();
+  const size_t nchan = info.nchan();
+  const auto max_ds = static_cast<uint64_t>(plan_.max_downsample());
+  GulpStream stream(reader_, gulp_, overlap_);
+  std::vector<float> clean((gulp_ + overlap_) * nchan);
+  std::vector<float> out(dedisperser_->output_size());
+  Gulp g;
+  const auto t_start = Clock::now();
+  while (true) {
+    auto t0 = Clock::now();
+    if (!stream.next(g)) break;
+    times.read_s += seconds_since(t0);
+
+    t0 = Clock::now();
+    rfi_->process(g.data.data(), clean.data(), g.start, g.nsamp, g.nfresh);
+    // The zero padding past the stream's end (see the header): only the last gulps have one.
+    const uint64_t nfresh_up = round_up(g.nfresh, max_ds);
+    const uint64_t nsamp_in = nfresh_up + overlap_;
+    if (g.nsamp < nsamp_in) {
+      std::fill(clean.begin() + static_cast<ptrdiff_t>(g.nsamp * nchan),
+                clean.begin() + static_cast<ptrdiff_t>(nsamp_in * nchan), 0.0f);
+    }
+    times.rfi_s += seconds_since(t0);
+
+    t0 = Clock::now();
+    dedisperser_->execute(clean.data(), nsamp_in, nfresh_up, out.data());
+    times.dedisp_s += seconds_since(t0);
+
+    t0 = Clock::now();
+    sink(DedispGulp{g.start, g.nfresh, &trials_, dedisperser_.get(), out.data()});
+    times.sink_s += seconds_since(t0);
+    if (options_.progress) {
+      options_.progress(static_cast<double>(g.start + g.nfresh) /
+                        static_cast<double>(info.nsamples));
+    }
+  }
+  times.total_s += seconds_since(t_start);
+  return rfi_->mask();
+}
+
+}  // namespace tianyan
