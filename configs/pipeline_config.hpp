@@ -16,10 +16,11 @@ namespace tianyan {
 
 struct InputConfig {
   bool strict = false;  // refuse a scan with gaps (missing files or rows) instead of padding it
-  // Fresh data per gulp, seconds (the dispersion overlap comes on top), [0.001, 3600]. 16 s is
-  // several times the L-band delay of DM 1000 (2.3 s across 1.0-1.5 GHz), so the overlap that
-  // is read twice stays a small fraction.
-  double gulp_s = 16.0;
+  // Fresh data per gulp, seconds (the dispersion overlap comes on top), [0.001, 3600]. 4 s keeps
+  // the buffers near 1 GB for 1024 channels and was faster than 16 s for the reference case
+  // (bench/RESULTS.md: fresh buffers cost page faults); surveys to high DM raise it so that the
+  // overlap read twice (2.3 s at DM 1000 across 1.0-1.5 GHz) stays a small fraction.
+  double gulp_s = 4.0;
 };
 
 struct DedispConfig {
