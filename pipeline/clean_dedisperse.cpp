@@ -52,6 +52,24 @@ uint64_t halve_gulp(uint64_t gulp, uint64_t unit) {
       static_cast<double>(bytes) / 1e9, config.resources.memory_gb);
 }
 
+// Trials [begin, end) of `all` widened to whole groups, groups renumbered from 0 (the setup's
+// contract). Returns the index of the first kept trial.
+size_t select_trials(std::vector<DmTrial>& all, size_t begin, size_t end) {
+  if (end == 0) return 0;
+  if (begin >= end || end > all.size()) {
+    throw bad_input("dedispersion setup", "trial range [{}, {}) outside the plan's {} trials",
+                    begin, end, all.size());
+  }
+  while (begin > 0 && all[begin - 1].group == all[begin].group) --begin;
+  while (end < all.size() && all[end].group == all[end - 1].group) ++end;
+  std::vector<DmTrial> kept(all.begin() + static_cast<ptrdiff_t>(begin),
+                            all.begin() + static_cast<ptrdiff_t>(end));
+  const int group0 = kept.front().group;
+  for (DmTrial& t : kept) t.group -= group0;
+  all = std::move(kept);
+  return begin;
+}
+
 DedispAlgorithm algorithm_of(const std::string& name) {
   return name == "brute" ? DedispAlgorithm::BruteForce : DedispAlgorithm::Subband;
 }
@@ -118,6 +136,7 @@ CleanDedisperse::CleanDedisperse(Reader& reader, const PipelineConfig& config,
                        config.dedisp.plan);
   trials_ = plan_.trials();
   if (trials_.empty()) throw bad_input(input_name(info), "the DM plan has no trials");
+  first_trial_ = select_trials(trials_, options.trial_begin, options.trial_end);
   rfi_ = make_rfi_cleaner_cpu(config.rfi, info, options.threads, options.reuse_mask);
 
   const uint64_t block = config.rfi.block_nsamp;
@@ -125,8 +144,9 @@ CleanDedisperse::CleanDedisperse(Reader& reader, const PipelineConfig& config,
   gulp_ = initial_gulp(info, config, options, unit);
   // The dedisperser's workspace depends on the gulp, so each candidate gulp is planned in full.
   while (true) {
-    const DedispSetup setup = make_dedisp_setup(plan_, info.freqs_mhz, gulp_, options.threads,
-                                                algorithm_of(config.dedisp.algorithm));
+    DedispSetup setup = make_dedisp_setup(plan_, info.freqs_mhz, gulp_, options.threads,
+                                          algorithm_of(config.dedisp.algorithm));
+    setup.trials = trials_;  // the selected range (all trials unless one was asked for)
     dedisperser_ = make_dedisperser(Backend::Cpu, setup);
     overlap_ = round_up(dedisperser_->overlap(), block);
     bytes_ = 2 * (gulp_ + overlap_) * nchan * sizeof(float) + dedisperser_->workspace_bytes() +

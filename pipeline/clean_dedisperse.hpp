@@ -41,6 +41,11 @@ struct StreamOptions {
   int threads = 1;
   uint64_t gulp_nsamp = 0;              // 0: from config.input.gulp_s; else rounded up to a unit
   const RfiMask* reuse_mask = nullptr;  // a saved mask to apply instead of detecting
+  // Plan trials [trial_begin, trial_end) only (trial_end 0: all). The driver widens the range
+  // to whole subband groups, because a group's coarse DM is its middle trial's and a cut group
+  // would change its series; trials()/first_trial() tell what it dedisperses.
+  size_t trial_begin = 0;
+  size_t trial_end = 0;
   std::function<void(double fraction_done)> progress;
 };
 
@@ -97,6 +102,8 @@ class CleanDedisperse {
 
   const DmPlan& plan() const { return plan_; }
   const std::vector<DmTrial>& trials() const { return trials_; }
+  // Index in plan().trials() of trials()[0] (non-zero when a trial range was asked for).
+  size_t first_trial() const { return first_trial_; }
   uint64_t gulp_nsamp() const { return gulp_; }
   uint64_t overlap() const { return overlap_; }
   size_t memory_bytes() const { return bytes_; }
@@ -112,6 +119,7 @@ class CleanDedisperse {
   StreamOptions options_;
   DmPlan plan_;
   std::vector<DmTrial> trials_;
+  size_t first_trial_ = 0;
   uint64_t gulp_ = 0;
   uint64_t overlap_ = 0;
   size_t bytes_ = 0;
