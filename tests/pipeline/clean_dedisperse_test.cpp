@@ -17,45 +17,10 @@
 #include "pipeline/series_writer.hpp"
 #include "pipeline/simulate/simulate.hpp"
 #include "tests/common/test_util.hpp"
+#include "tests/pipeline/pipeline_test_data.hpp"
 
 namespace tianyan::test {
 namespace {
-
-// 256 channels over 1000-1500 MHz, 98.304 us, 3 s, a DM 60 pulsar: small enough to dedisperse
-// several times in a few seconds, long enough for several gulps and RFI blocks.
-std::string simulate_small(const TempDir& dir) {
-  const std::string toml = dir / "sim.toml";
-  std::ofstream(toml) << R"([observation]
-source = "PIPE"
-duration_s = 3.0
-tsamp_s = 98.304e-6
-nchan = 256
-freq_lo_mhz = 1000.0
-freq_hi_mhz = 1500.0
-npol = 2
-nbits = 8
-seed = 11
-
-[output]
-format = "filterbank"
-
-[[pulsar]]
-period_s = 0.25
-dm = 60.0
-snr = 40.0
-)";
-  SimulateOptions options;
-  options.threads = 2;
-  return simulate(load_sim_config(toml), dir / "pipe", options).files.front();
-}
-
-PipelineConfig small_config() {
-  PipelineConfig config = default_pipeline_config();
-  config.rfi.block_nsamp = 4096;
-  config.dedisp.plan.dm_lo = 0;
-  config.dedisp.plan.dm_hi = 120;
-  return config;
-}
 
 struct Series {
   std::vector<std::vector<float>> data;  // per trial
@@ -92,7 +57,7 @@ class CleanDedisperseTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    file_ = new std::string(simulate_small(*dir_));
+    file_ = new std::string(simulate_small(*dir_, "pipe", 11));
   }
   static void TearDownTestSuite() {
     delete file_;

@@ -14,45 +14,10 @@
 #include "pipeline/simulate/simulate.hpp"
 #include "pipeline/whole_series.hpp"
 #include "tests/common/test_util.hpp"
+#include "tests/pipeline/pipeline_test_data.hpp"
 
 namespace tianyan::test {
 namespace {
-
-// As clean_dedisperse_test.cpp: 256 channels, 3 s, a DM 60 pulsar; DMs 0-120 give enough
-// trials (in subband groups) to cut into several batches.
-std::string simulate_small(const TempDir& dir) {
-  const std::string toml = dir / "sim.toml";
-  std::ofstream(toml) << R"([observation]
-source = "WHOLE"
-duration_s = 3.0
-tsamp_s = 98.304e-6
-nchan = 256
-freq_lo_mhz = 1000.0
-freq_hi_mhz = 1500.0
-npol = 2
-nbits = 8
-seed = 12
-
-[output]
-format = "filterbank"
-
-[[pulsar]]
-period_s = 0.25
-dm = 60.0
-snr = 40.0
-)";
-  SimulateOptions options;
-  options.threads = 2;
-  return simulate(load_sim_config(toml), dir / "whole", options).files.front();
-}
-
-PipelineConfig small_config() {
-  PipelineConfig config = default_pipeline_config();
-  config.rfi.block_nsamp = 4096;
-  config.dedisp.plan.dm_lo = 0;
-  config.dedisp.plan.dm_hi = 120;
-  return config;
-}
 
 struct WholeRun {
   WholeSeriesBatchPlan plan;
@@ -77,7 +42,7 @@ class WholeSeriesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    file_ = new std::string(simulate_small(*dir_));
+    file_ = new std::string(simulate_small(*dir_, "whole", 12));
   }
   static void TearDownTestSuite() {
     delete file_;
