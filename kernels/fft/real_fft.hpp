@@ -1,0 +1,59 @@
+#pragma once
+// Real-to-complex FFTs in single precision (FFTW3f). A plan is made once per length and
+// reused for every series of that length: execute() is thread-safe (FFTW's new-array execute
+// on arrays from fft_alloc_*), so OpenMP threads share one plan, each with its own arrays.
+// Planning is serialised behind a mutex (FFTW's planner is not thread-safe) and uses wisdom
+// cached on disk (fft_wisdom_path()), so FFTW_MEASURE costs its time once per machine.
+#include <complex>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace tianyan {
+
+// Aligned buffers for FFTW (freed with fftwf_free through the deleter).
+struct FftFree {
+  void operator()(void* p) const noexcept;
+};
+using FftRealBuffer = std::unique_ptr<float[], FftFree>;
+using FftComplexBuffer = std::unique_ptr<std::complex<float>[], FftFree>;
+FftRealBuffer fft_alloc_real(size_t n);
+FftComplexBuffer fft_alloc_complex(size_t n);
+
+// The smallest length >= n whose prime factors are 2, 3, 5 and 7 (fast for FFTW); n >= 1.
+size_t good_fft_size(size_t n);
+
+enum class FftEffort { Estimate, Measure };
+
+class RealFftPlan {
+ public:
+  // Forward r2c of n real samples into n/2 + 1 complex bins, unnormalised (FFTW convention:
+  // X_k = sum_t x_t exp(-2 pi i k t / n)). threads > 1 makes FFTW split each transform.
+  // Throws Internal when FFTW cannot plan.
+  RealFftPlan(size_t n, FftEffort effort, int threads = 1);
+  ~RealFftPlan();
+  RealFftPlan(const RealFftPlan&) = delete;
+  RealFftPlan& operator=(const RealFftPlan&) = delete;
+
+  size_t size() const { return n_; }
+  size_t nbins() const { return n_ / 2 + 1; }
+  // in: size() floats, out: nbins() values, both from fft_alloc_* (SIMD alignment); the
+  // input is preserved.
+  void execute(const float* in, std::complex<float>* out) const;
+
+ private:
+  size_t n_;
+  void* plan_;  // fftwf_plan
+};
+
+// A process-wide cache of plans by (n, effort, threads); the first request plans (loading and
+// then saving wisdom), later ones return the same plan.
+std::shared_ptr<const RealFftPlan> real_fft_plan(size_t n, FftEffort effort = FftEffort::Measure,
+                                                  int threads = 1);
+
+// Where wisdom is kept: $TIANYAN_FFTW_WISDOM, else $XDG_CACHE_HOME/tianyan/fftwf-wisdom, else
+// $HOME/.cache/tianyan/fftwf-wisdom; "" when none can be made (planning then goes without).
+// A wisdom file that cannot be read or written is ignored with a warning, never an error.
+std::string fft_wisdom_path();
+
+}  // namespace tianyan
