@@ -1,0 +1,221 @@
+// Harmonic summing, PRESTO-style: the accumulator lives on the grid of the highest harmonic and
+// each stage adds only its odd harmonics (the inner loops are in harmonic_sum_kernels.cpp).
+// Tiles: all stages of a tile of grid points are done, and their peaks found, while the tile
+// sits in L1, so the sums never go to memory; only p is read from it. Stage 1 is p itself
+// (checked against its threshold as stage 2 reads it), and stage 2 writes the tile's first
+// sums.
+#include "kernels/search/harmonic_sum.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "kernels/common/error.hpp"
+#include "kernels/search/harmonic_sum_detail.hpp"
+
+namespace tianyan {
+namespace harmonic_detail {
+namespace {
+
+constexpr int kMaxStages = 6;  // nharm 1, 2, 4, 8, 16, 32
+// Grid points per tile: 8 KiB of sums, which leaves most of L1 to the harmonics' input windows
+// (1024 to 8192 measured the same). A multiple of 32, so every stage's blocks start at a
+// tile's start.
+constexpr uint64_t kTile = 2048;
+constexpr uint64_t kAlign = 32;
+
+int stage_count(int max_harm) {
+  for (int s = 0; s < kMaxStages; ++s) {
+    if (max_harm == (1 << s)) return s + 1;
+  }
+  throw internal_error("harmonic sum: max_harm {} is not 1, 2, 4, 8, 16 or 32", max_harm);
+}
+
+// Computes the stages on [j_begin, j_end) tile by tile (from j_begin rounded down to kAlign);
+// a tile stops doubling at the first stage s with j1 <= lo[s] (no point of it scanned there or
+// later). After stage s of a tile, on_stage(s, j0, j1, sums, above) sees sums[j - j0] =
+// S_{2^s}(j) for j in [j0, j1) (p itself for s = 0, else the tile), with above false only if
+// none reached threshold[s]. `tile` holds kTile floats.
+template <typename OnStage>
+void run_tiles(const float* p, uint64_t j_begin, uint64_t j_end, int nstages, Kernel kernel,
+               const float* threshold, const uint64_t* lo, float* tile, OnStage&& on_stage) {
+  for (uint64_t j0 = j_begin / kAlign * kAlign; j0 < j_end; j0 += kTile) {
+    const uint64_t j1 = std::min(j0 + kTile, j_end);
+    const bool doubling = nstages > 1 && j1 > lo[1];
+    // Stage 1 checks p against threshold[0] as it reads it, so stage 0 needs no separate pass.
+    const unsigned flags = doubling
+                               ? add_stage(kernel, 1, p, tile, j0, j1, threshold[1], threshold[0])
+                               : kSumsAbove | kPowersAbove;
+    on_stage(0, j0, j1, p + j0, (flags & kPowersAbove) != 0);
+    if (!doubling) continue;
+    on_stage(1, j0, j1, static_cast<const float*>(tile), (flags & kSumsAbove) != 0);
+    for (int s = 2; s < nstages && j1 > lo[s]; ++s) {
+      const unsigned f = add_stage(kernel, s, p, tile, j0, j1, threshold[s], 0.0f);
+      on_stage(s, j0, j1, static_cast<const float*>(tile), (f & kSumsAbove) != 0);
+    }
+  }
+}
+
+// One stage's peak finder: above-threshold points closer than one fundamental bin (2 N grid
+// points) form a run, whose first largest point is a peak; a bounded heap keeps the strongest.
+class StagePeaks {
+ public:
+  StagePeaks() = default;
+  StagePeaks(int nharm, float threshold, uint64_t lo, uint64_t hi, size_t max_peaks)
+      : nharm_(nharm),
+        threshold_(threshold),
+        lo_(lo),
+        hi_(hi),
+        gap_(2 * static_cast<uint64_t>(nharm)),
+        cap_(max_peaks) {}
+
+  uint64_t lo() const { return lo_; }
+  uint64_t hi() const { return hi_; }
+
+  // Scans this stage's sums of [j0, j1) (sums[j - j0]), tiles in increasing j.
+  void scan(Kernel kernel, const float* sums, uint64_t j0, uint64_t j1) {
+    const uint64_t hi = std::min(j1, hi_);
+    for (uint64_t j = std::max(j0, lo_); j < hi; ++j) {
+      j += find_at_or_above(kernel, sums + (j - j0), hi - j, threshold_);
+      if (j < hi) point(j, sums[j - j0]);
+    }
+  }
+
+  // Closes the last run and appends the kept peaks in order of j.
+  void finish(std::vector<HarmonicPeak>& out) {
+    if (open_) emit();
+    open_ = false;
+    std::sort(heap_.begin(), heap_.end(),
+              [](const HarmonicPeak& a, const HarmonicPeak& b) { return a.j < b.j; });
+    out.insert(out.end(), heap_.begin(), heap_.end());
+    heap_.clear();
+  }
+
+ private:
+  static bool stronger(const HarmonicPeak& a, const HarmonicPeak& b) {
+    return a.power > b.power || (a.power == b.power && a.j < b.j);
+  }
+
+  void point(uint64_t j, float v) {
+    if (open_ && j - last_ < gap_) {
+      if (v > best_.power) {
+        best_.power = v;
+        best_.j = j;
+      }
+    } else {
+      if (open_) emit();
+      open_ = true;
+      best_ = HarmonicPeak{nharm_, j, v};
+    }
+    last_ = j;
+  }
+
+  // The heap's front is the weakest kept peak (stronger() as the heap's "less").
+  void emit() {
+    if (cap_ == 0) return;
+    if (heap_.size() < cap_) {
+      heap_.push_back(best_);
+      std::push_heap(heap_.begin(), heap_.end(), stronger);
+    } else if (stronger(best_, heap_.front())) {
+      std::pop_heap(heap_.begin(), heap_.end(), stronger);
+      heap_.back() = best_;
+      std::push_heap(heap_.begin(), heap_.end(), stronger);
+    }
+  }
+
+  int nharm_ = 1;
+  float threshold_ = 0;
+  uint64_t lo_ = 0, hi_ = 0;
+  uint64_t gap_ = 2;
+  size_t cap_ = 0;
+  bool open_ = false;
+  uint64_t last_ = 0;
+  HarmonicPeak best_;
+  std::vector<HarmonicPeak> heap_;
+};
+
+// A grid index from a fractional one, clipped to [0, np].
+uint64_t clip_index(double x, size_t np) {
+  if (!(x > 0)) return 0;
+  if (x >= static_cast<double>(np)) return np;
+  return static_cast<uint64_t>(x);
+}
+
+}  // namespace
+
+void harmonic_sum_search_with(Kernel kernel, const float* p, size_t np, int max_harm,
+                              const HarmonicSearchRange& range,
+                              const std::vector<float>& power_threshold, size_t max_peaks,
+                              std::vector<float>& acc, std::vector<HarmonicPeak>& peaks) {
+  const int nstages = stage_count(max_harm);
+  if (power_threshold.size() < static_cast<size_t>(nstages)) {
+    throw internal_error("harmonic sum: {} thresholds for {} stages", power_threshold.size(),
+                         nstages);
+  }
+  if (!(range.r_min >= 0) || !(range.r_max >= 0)) {
+    throw internal_error("harmonic sum: bad range [{}, {}]", range.r_min, range.r_max);
+  }
+  kernel = resolve_kernel(kernel);
+  peaks.clear();
+  // Only one tile of sums is ever live, so the accumulator stays in L1 and never goes to memory.
+  if (acc.size() < kTile) acc.resize(kTile);
+  std::array<StagePeaks, kMaxStages> stage;
+  for (int s = 0; s < nstages; ++s) {
+    const double g = 2.0 * (1 << s);  // grid points per fundamental bin
+    const uint64_t lo = clip_index(std::ceil(g * range.r_min), np);
+    const uint64_t hi = range.r_max > 0 ? clip_index(std::floor(g * range.r_max) + 1, np) : np;
+    stage[s] = StagePeaks(1 << s, power_threshold[s], lo, hi, max_peaks);
+  }
+  // Points are needed from where stage 1 starts scanning to where the last stage stops (both
+  // bounds grow with N); a tile stops doubling below the next stage's range.
+  const uint64_t j_begin = stage[0].lo();
+  const uint64_t j_end = stage[nstages - 1].hi();
+  std::array<uint64_t, kMaxStages> lo{};
+  for (int s = 0; s < nstages; ++s) lo[s] = stage[s].lo();
+  if (j_begin < j_end) {
+    run_tiles(p, j_begin, j_end, nstages, kernel, power_threshold.data(), lo.data(), acc.data(),
+              [&](int s, uint64_t j0, uint64_t j1, const float* sums, bool above) {
+                if (above) stage[s].scan(kernel, sums, j0, j1);
+              });
+  }
+  for (int s = 0; s < nstages; ++s) stage[s].finish(peaks);
+}
+
+void harmonic_sum_stages(const float* p, size_t np, int max_harm, uint64_t j_begin, uint64_t j_end,
+                         Kernel kernel, std::vector<std::vector<float>>& stages) {
+  const int nstages = stage_count(max_harm);
+  if (j_end > np) throw internal_error("harmonic sum: j_end {} beyond {} powers", j_end, np);
+  kernel = resolve_kernel(kernel);
+  j_begin = std::min(j_begin, j_end);
+  stages.assign(static_cast<size_t>(nstages), std::vector<float>(j_end - j_begin));
+  std::vector<float> tile(kTile);
+  const std::array<float, kMaxStages> no_threshold{};
+  const std::array<uint64_t, kMaxStages> lo{};
+  run_tiles(p, j_begin, j_end, nstages, kernel, no_threshold.data(), lo.data(), tile.data(),
+            [&](int s, uint64_t j0, uint64_t j1, const float* sums, bool) {
+              for (uint64_t j = std::max(j0, j_begin); j < j1; ++j) {
+                stages[s][j - j_begin] = sums[j - j0];
+              }
+            });
+}
+
+}  // namespace harmonic_detail
+
+void harmonic_sum_search(const float* p, size_t np, int max_harm, const HarmonicSearchRange& range,
+                         const std::vector<float>& power_threshold, size_t max_peaks,
+                         std::vector<float>& acc, std::vector<HarmonicPeak>& peaks) {
+  harmonic_detail::harmonic_sum_search_with(harmonic_detail::Kernel::Auto, p, np, max_harm, range,
+                                            power_threshold, max_peaks, acc, peaks);
+}
+
+float harmonic_sum_reference(const float* p, size_t np, int nharm, uint64_t j) {
+  if (nharm < 1 || j >= np) {
+    throw internal_error("harmonic sum reference: nharm {} at j {} of {}", nharm, j, np);
+  }
+  double sum = 0;
+  const auto n = static_cast<uint32_t>(nharm);
+  for (uint32_t h = 1; h <= n; ++h) sum += p[harmonic_half_bin(j, h, n)];
+  return static_cast<float>(sum);
+}
+
+}  // namespace tianyan
