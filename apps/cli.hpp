@@ -21,6 +21,7 @@ void add_config_command(CLI::App& app, const GlobalOptions& global);
 void add_plan_command(CLI::App& app, const GlobalOptions& global);
 void add_rfi_command(CLI::App& app, const GlobalOptions& global);
 void add_dedisperse_command(CLI::App& app, const GlobalOptions& global);
+void add_search_command(CLI::App& app, const GlobalOptions& global);
 
 // The configuration of `-c PATH` (built-in defaults when empty) with a `--dm` override applied
 // and validated as a whole; `source` names it for messages.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "configs/search_config_toml.hpp"
 #include "configs/toml_section.hpp"
 #include "kernels/common/error.hpp"
 
@@ -143,6 +144,8 @@ void read_root(Section root, const std::string& source, PipelineConfig& c) {
   read_input(root.child(root.table("input"), "input"), c.input);
   read_rfi(root.child(root.table("rfi"), "rfi"), c.rfi);
   read_dedisp(root.child(root.table("dedisp"), "dedisp"), c.dedisp);
+  read_search_section(root.child(root.table("search"), "search"), c.search);
+  read_sift_section(root.child(root.table("sift"), "sift"), c.sift);
   read_resources(root.child(root.table("resources"), "resources"), c.resources);
   root.finish();
   // The RFI stage's own checks too, so that a limit added there is never missed here.
@@ -253,6 +256,8 @@ nlohmann::json pipeline_config_to_json(const PipelineConfig& c) {
         {"max_downsample", p.max_downsample},
         {"nsub", p.nsub},
         {"subband_fraction", p.subband_fraction}}},
+      {"search", search_config_to_json(c.search)},
+      {"sift", sift_config_to_json(c.sift)},
       {"resources", {{"threads", c.resources.threads}, {"memory_gb", c.resources.memory_gb}}},
   };
 }

@@ -5,12 +5,16 @@
 // TOML (loadable again) and JSON (for the provenance of every output). Presets: configs/*.toml.
 //
 // TOML layout: [input], [rfi] with [rfi.static_mask], [rfi.dead], [rfi.stats], [rfi.iqrm],
-// [rfi.clip], [rfi.zero_dm], [rfi.normalise]; [dedisp]; [resources]. Keys are the field names.
+// [rfi.clip], [rfi.zero_dm], [rfi.normalise]; [dedisp]; [search] with [[search.birdies]],
+// [search.rednoise], [search.auto_birdies], [search.accel]; [sift]; [resources]. Keys are the
+// field names.
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "kernels/dedisp/dm_plan.hpp"
 #include "kernels/rfi/rfi.hpp"
+#include "kernels/search/search_config.hpp"
+#include "kernels/search/sift.hpp"
 
 namespace tianyan {
 
@@ -45,6 +49,8 @@ struct PipelineConfig {
   InputConfig input;
   RfiConfig rfi;
   DedispConfig dedisp;
+  SearchConfig search;
+  SiftConfig sift;
   ResourcesConfig resources;
 };
 

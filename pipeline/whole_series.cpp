@@ -34,7 +34,8 @@ WholeSeriesBatchPlan plan_whole_series(const std::vector<DmTrial>& trials, uint6
 }
 
 WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfig& config,
-                                             int threads, const WholeSeriesConsumer& consume) {
+                                             int threads, const WholeSeriesConsumer& consume,
+                                             uint64_t consumer_bytes, StageTimes* times_out) {
   const uint64_t nsamples = reader.info().nsamples;
   const auto limit = static_cast<uint64_t>(config.resources.memory_gb * 1e9);
   StreamOptions options;
@@ -49,7 +50,8 @@ WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfi
     driver_bytes = full.memory_bytes();
     options.gulp_nsamp = full.gulp_nsamp();
   }
-  const WholeSeriesBatchPlan p = plan_whole_series(all, nsamples, driver_bytes, limit);
+  const WholeSeriesBatchPlan p =
+      plan_whole_series(all, nsamples, driver_bytes + consumer_bytes, limit);
   spdlog::info("whole series: {:.1f} MB per trial, {} trials per batch ({:.1f} MB), {} batches "
                "(one pass over the input each) for {} trials; driver {:.1f} MB, limit {:.1f} MB",
                static_cast<double>(p.bytes_per_trial) / 1e6, p.trials_per_batch,
@@ -86,6 +88,13 @@ WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfi
         times);
     spdlog::info("whole series: batch {}/{} (trials {}..{}) in {:.2f} s", b + 1, p.nbatches,
                  begin, end - 1, times.total_s);
+    if (times_out) {
+      times_out->read_s += times.read_s;
+      times_out->rfi_s += times.rfi_s;
+      times_out->dedisp_s += times.dedisp_s;
+      times_out->sink_s += times.sink_s;
+      times_out->total_s += times.total_s;
+    }
     consume(batch);
   }
   return p;

@@ -14,6 +14,7 @@
 
 #include "configs/pipeline_config.hpp"
 #include "io/reader.hpp"
+#include "pipeline/clean_dedisperse.hpp"
 #include "kernels/dedisp/dm_plan.hpp"
 
 namespace tianyan {
@@ -43,8 +44,13 @@ using WholeSeriesConsumer = std::function<void(std::vector<TrialSeries>& batch)>
 
 // Dedisperses `reader`'s beam and calls `consume` once per batch, in DM order, with that
 // batch's whole series; the batch is freed when `consume` returns (it may move data out, but
-// then owns that memory outside the limit). Returns the batch plan it used.
+// then owns that memory outside the limit). `consumer_bytes` is what the consumer itself
+// holds (the search's workspaces), counted against the limit with the driver's. The driver's
+// read, RFI and dedispersion times, summed over batches, are added to `times` when given.
+// Returns the batch plan it used.
 WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfig& config,
-                                             int threads, const WholeSeriesConsumer& consume);
+                                             int threads, const WholeSeriesConsumer& consume,
+                                             uint64_t consumer_bytes = 0,
+                                             StageTimes* times = nullptr);
 
 }  // namespace tianyan

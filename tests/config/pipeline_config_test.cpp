@@ -52,7 +52,15 @@ TEST(PipelineConfig, UnknownKeysAreNamed) {
             std::string::npos);
   EXPECT_NE(load_error("[rfi.iqrm]\nthreshhold = 3\n").find("'rfi.iqrm.threshhold'"),
             std::string::npos);
-  EXPECT_NE(load_error("[search]\nx = 1\n").find("'search': unknown key"), std::string::npos);
+  EXPECT_NE(load_error("[search]\nx = 1\n").find("'search.x': unknown key"), std::string::npos);
+  EXPECT_NE(load_error("[search.accel]\nmax = 1\n").find("'search.accel.max'"),
+            std::string::npos);
+  EXPECT_NE(load_error("[fold]\nx = 1\n").find("'fold': unknown key"), std::string::npos);
+  EXPECT_NE(load_error("[search]\nmax_harmonics = 12\n").find("not 1, 2, 4, 8, 16 or 32"),
+            std::string::npos);
+  EXPECT_NE(load_error("[[search.birdies]]\nfreq_hz = 50.0\nwidth = 1\n")
+                .find("'search.birdies[0].width'"),
+            std::string::npos);
   EXPECT_NE(load_error("[rfi.static_mask]\nbad_ranges = [{lo_mhz = 1, hi_mhz = 2, hi = 2}]\n")
                 .find("'rfi.static_mask.bad_ranges[0].hi'"),
             std::string::npos);

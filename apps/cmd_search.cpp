@@ -1,0 +1,179 @@
+// `tianyan search FILE... [-c CONFIG] [--dm LO:HI] [--accel-max A] -o DIR`: the main job.
+// Each beam (or time series) is read, cleaned, dedispersed and searched in one process with
+// bounded memory (pipeline/search_run.hpp); the candidates of all of them, ranked by sigma,
+// go to DIR/candidates.csv and DIR/candidates.json with the provenance.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apps/cli.hpp"
+#include "io/atomic_file.hpp"
+#include "io/candidates_writer.hpp"
+#include "io/timeseries_io.hpp"
+#include "pipeline/progress.hpp"
+#include "pipeline/search_run.hpp"
+#include "tianyan/version.hpp"
+
+namespace tianyan::cli {
+namespace {
+
+struct SearchArgs {
+  std::vector<std::string> inputs;
+  std::string config;
+  std::optional<std::string> dm;
+  std::optional<double> accel_max;
+  std::string out_dir;
+  std::string backend = "cpu";
+  int threads = -1;  // -1: resources.threads
+  int show = 10;     // candidates printed at the end
+};
+
+nlohmann::json beam_record(const std::string& name, const std::vector<std::string>& files,
+                           const BeamSearch& r) {
+  nlohmann::json birdies = nlohmann::json::array();
+  for (const BirdieConfig& b : r.auto_birdies) {
+    birdies.push_back({{"freq_hz", b.freq_hz}, {"width_hz", b.width_hz}});
+  }
+  return {{"name", name},
+          {"files", files},
+          {"duration_s", r.duration_s},
+          {"dm_trials", r.ntrials},
+          {"dm_lo", r.dm_lo},
+          {"dm_hi", r.dm_hi},
+          {"accel_trials", r.accel_trials},
+          {"plan", r.plan},
+          {"auto_birdies", birdies},
+          {"raw_candidates", r.raw_candidates},
+          {"candidates", r.candidates.size()},
+          {"peak_series_bytes", r.peak_series_bytes},
+          {"timings", r.times.to_json()}};
+}
+
+void log_summary(const std::string& name, const BeamSearch& r) {
+  const SearchTimings& t = r.times;
+  spdlog::info("{}: {} DM trials ({:.2f}..{:.2f}) x {} acceleration trials, {} candidates "
+               "({} before sifting); read {:.2f} s, rfi {:.2f} s, dedisp {:.2f} s, search "
+               "{:.2f} s, sift {:.2f} s; {:.2f} s for {:.2f} s of data ({:.2f}x real time)",
+               name, r.ntrials, r.dm_lo, r.dm_hi, r.accel_trials, r.candidates.size(),
+               r.raw_candidates, t.read_s, t.rfi_s, t.dedisp_s, t.search_s, t.sift_s, t.total_s,
+               r.duration_s, r.duration_s / std::max(t.total_s, 1e-9));
+}
+
+void print_table(const std::vector<Candidate>& ranked, int show) {
+  const size_t n = std::min(ranked.size(), static_cast<size_t>(std::max(0, show)));
+  if (n == 0) return;
+  std::printf("%4s %16s %12s %9s %9s %8s %8s %5s %6s  %s\n", "rank", "period_ms", "freq_hz",
+              "dm", "accel", "sigma", "snr", "nharm", "dmhits", "beam");
+  for (size_t i = 0; i < n; ++i) {
+    const Candidate& c = ranked[i];
+    std::printf("%4zu %16.9f %12.6f %9.3f %9.2f %8.2f %8.2f %5d %6d  %s\n", i + 1,
+                1e3 * c.period_s(), c.freq_hz, c.dm, c.accel_ms2, c.sigma, c.snr, c.nharm,
+                c.dm_hits, c.scan.c_str());
+  }
+}
+
+void run_search(const SearchArgs& args, const GlobalOptions& global) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string source;
+  PipelineConfig config = load_effective_config(args.config, args.dm, source);
+  if (args.accel_max) {
+    config.search.accel.enabled = *args.accel_max > 0;
+    if (*args.accel_max > 0) config.search.accel.max_ms2 = *args.accel_max;
+    validate_pipeline_config(config, source + " with --accel-max");
+  }
+  const int threads = resolve_threads(args.threads >= 0 ? args.threads : config.resources.threads);
+  SearchRunOptions options;
+  options.threads = threads;
+  options.backend = args.backend == "cuda" ? Backend::Cuda : Backend::Cpu;
+
+  std::vector<std::string> series_files, data_inputs;
+  for (const std::string& in : args.inputs) {
+    (looks_like_timeseries(in) ? series_files : data_inputs).push_back(in);
+  }
+  const std::vector<BeamFiles> beams =
+      data_inputs.empty() ? std::vector<BeamFiles>{} : discover_beams(data_inputs);
+  ensure_output_dir(args.out_dir);
+
+  std::vector<Candidate> all;
+  nlohmann::json records = nlohmann::json::array();
+  double data_s = 0;
+  auto take = [&](const std::string& name, const std::vector<std::string>& files, BeamSearch r) {
+    for (Candidate& c : r.candidates) {
+      if (c.scan.empty()) c.scan = name;
+    }
+    log_summary(name, r);
+    records.push_back(beam_record(name, files, r));
+    data_s += r.duration_s;
+    all.insert(all.end(), r.candidates.begin(), r.candidates.end());
+  };
+  for (const BeamFiles& beam : beams) {
+    const auto reader = open_beam(beam, OpenOptions{config.input.strict, threads});
+    validate_rfi_for_input(config, source, reader->info().nchan());
+    const std::string stem = beam_stem(beam);
+    Progress progress("search " + stem, !global.quiet);
+    options.progress = [&progress](double f) { progress.update(f); };
+    BeamSearch r = search_beam(*reader, config, options);
+    progress.finish();
+    take(stem, reader->info().files, std::move(r));
+  }
+  for (const std::string& path : series_files) {
+    options.progress = nullptr;
+    take(path, {path}, search_time_series(read_timeseries(path), path, config, options));
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.sigma > b.sigma; });
+
+  const double total_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  nlohmann::json provenance = {
+      {"tianyan_version", kVersionFull},
+      {"backend", args.backend},
+      {"threads", threads},
+      {"config_source", source},
+      {"config", pipeline_config_to_json(config)},
+      {"inputs", args.inputs},
+      {"beams", records},
+      {"epoch", "epoch_mjd: the middle of the observation (topocentric UTC MJD, at the highest "
+                "channel frequency, the dedispersion reference); freq_hz and period_s hold there"},
+      {"timings", {{"total_s", total_s}, {"data_s", data_s}}}};
+  write_candidates(args.out_dir, all, provenance);
+  spdlog::info("{} candidates from {} beam(s) and {} series in {:.2f} s ({:.2f}x real time); "
+               "written to {}/candidates.csv and candidates.json",
+               all.size(), beams.size(), series_files.size(), total_s,
+               data_s / std::max(total_s, 1e-9), args.out_dir);
+  print_table(all, args.show);
+}
+
+}  // namespace
+
+void add_search_command(CLI::App& app, const GlobalOptions& global) {
+  auto args = std::make_shared<SearchArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "search", "Search for pulsars: RFI, dedispersion, FFT search with harmonic summing (and "
+                "acceleration), sifting; writes DIR/candidates.csv and candidates.json");
+  cmd->add_option("inputs", args->inputs,
+                  "Search-mode files, directories or globs, or time series (.tim, .dat)")
+      ->required();
+  cmd->add_option("-c,--config", args->config, "Pipeline configuration (TOML; default: built-in)");
+  cmd->add_option("--dm", args->dm,
+                  "DM range: LO:HI (planned), LO:HI:STEP or D1,D2,... (pc cm^-3); default: "
+                  "the configuration's");
+  cmd->add_option("--accel-max", args->accel_max,
+                  "Acceleration search to |a| <= A m/s^2 (0: off); default: the configuration's")
+      ->check(CLI::Range(0.0, 1e5));
+  cmd->add_option("-o,--output", args->out_dir, "Output directory")->required();
+  cmd->add_option("--backend", args->backend, "Compute backend")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_option("-j,--threads", args->threads, "Threads (0 = all cores; default: config)");
+  cmd->add_option("--show", args->show, "Candidates printed at the end")->check(CLI::Range(0, 1000000));
+  cmd->callback([args, &global] { run_search(*args, global); });
+}
+
+}  // namespace tianyan::cli

@@ -1,0 +1,210 @@
+#include "kernels/search/period_search_cpu.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <exception>
+
+#include "kernels/accel/accel_plan.hpp"
+#include "kernels/common/error.hpp"
+#include "kernels/search/fourier_interp.hpp"
+#include "kernels/search/search_stats.hpp"
+
+namespace tianyan {
+namespace {
+
+int num_stages(int max_harm) {
+  int s = 0;
+  while ((1 << s) <= max_harm) ++s;
+  return s;
+}
+
+}  // namespace
+
+std::vector<Candidate> dedup_by_frequency(std::vector<Candidate> cands, double tol_bins) {
+  std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+    return a.sigma != b.sigma ? a.sigma > b.sigma : a.freq_hz < b.freq_hz;
+  });
+  std::vector<Candidate> kept;
+  std::vector<double> kept_freqs;  // sorted, for the neighbour lookup
+  for (Candidate& c : cands) {
+    const double tol_hz = tol_bins / c.tobs_s;
+    auto it = std::lower_bound(kept_freqs.begin(), kept_freqs.end(), c.freq_hz - tol_hz);
+    if (it != kept_freqs.end() && *it <= c.freq_hz + tol_hz) continue;
+    kept_freqs.insert(std::upper_bound(kept_freqs.begin(), kept_freqs.end(), c.freq_hz),
+                      c.freq_hz);
+    kept.push_back(std::move(c));
+  }
+  return kept;
+}
+
+CpuPeriodSearcher::CpuPeriodSearcher(const SearchConfig& cfg, int threads)
+    : cfg_(cfg), threads_(threads), workspaces_(static_cast<size_t>(threads)) {}
+
+void CpuPeriodSearcher::Workspace::reserve(size_t nfft) {
+  if (capacity >= nfft) return;
+  in = fft_alloc_real(nfft);
+  work = fft_alloc_real(nfft);
+  spec = fft_alloc_complex(nfft / 2 + 1);
+  p.resize(nfft + 1);
+  capacity = nfft;
+}
+
+void CpuPeriodSearcher::set_extra_birdies(std::vector<BirdieConfig> birdies) {
+  extra_birdies_ = std::move(birdies);
+  prepared_.clear();  // zap ranges change
+}
+
+const CpuPeriodSearcher::Prepared& CpuPeriodSearcher::prepare(size_t nsamp, double tsamp_s) {
+  auto& slot = prepared_[{nsamp, tsamp_s}];
+  if (slot) return *slot;
+  auto pr = std::make_unique<Prepared>();
+  pr->g = series_geometry(cfg_, nsamp, tsamp_s);
+  pr->plan = real_fft_plan(pr->g.nfft, FftEffort::Measure, 1);
+  std::vector<BirdieConfig> all = cfg_.birdies;
+  all.insert(all.end(), extra_birdies_.begin(), extra_birdies_.end());
+  pr->zaps = birdie_zap_ranges(all, 1.0 / pr->g.tobs_s, pr->g.nbins);
+  for (int s = 0; s < num_stages(cfg_.max_harmonics); ++s) {
+    const double trials = independent_trials(pr->g, 1 << s);
+    pr->trials.push_back(trials);
+    pr->thresholds.push_back(
+        static_cast<float>(power_for_sigma(cfg_.sigma_threshold, 1 << s, trials)));
+  }
+  slot = std::move(pr);
+  return *slot;
+}
+
+void CpuPeriodSearcher::load(const SeriesInput& s, const Prepared& pr, Workspace& ws) const {
+  ws.reserve(pr.g.nfft);
+  std::memcpy(ws.in.get(), s.data, s.nsamp * sizeof(float));
+  const auto window = static_cast<size_t>(std::max(1.0, std::round(cfg_.baseline_s / s.tsamp_s)));
+  remove_baseline(ws.in.get(), s.nsamp, std::min(window, s.nsamp));
+  std::fill(ws.in.get() + s.nsamp, ws.in.get() + pr.g.nfft, 0.0f);
+}
+
+void CpuPeriodSearcher::make_spectrum(const float* x, const Prepared& pr, Workspace& ws) const {
+  pr.plan->execute(x, ws.spec.get());
+  normalise_spectrum(ws.spec.get(), pr.g.nbins, cfg_.rednoise, ws.scratch);
+  zap_bins(ws.spec.get(), pr.g.nbins, pr.zaps);
+}
+
+std::vector<Candidate> CpuPeriodSearcher::search_accel(const SeriesInput& s, const Prepared& pr,
+                                                       Workspace& ws, double accel) const {
+  const SeriesGeometry& g = pr.g;
+  const float* x = ws.in.get();
+  if (accel != 0.0) {
+    resample_accel(ws.in.get(), ws.work.get(), s.nsamp, s.tsamp_s, accel);
+    std::fill(ws.work.get() + s.nsamp, ws.work.get() + g.nfft, 0.0f);
+    x = ws.work.get();
+  }
+  make_spectrum(x, pr, ws);
+  const size_t np = 2 * g.nbins - 1;
+  half_bin_powers(ws.spec.get(), g.nbins, ws.p.data());
+  const auto max_cands = static_cast<size_t>(cfg_.max_candidates_per_series);
+  harmonic_sum_search(ws.p.data(), np, cfg_.max_harmonics, {g.r_min, g.r_max}, pr.thresholds,
+                      max_cands, ws.acc, ws.peaks);
+  std::vector<Candidate> cands;
+  cands.reserve(ws.peaks.size());
+  for (const HarmonicPeak& pk : ws.peaks) {
+    Candidate c;
+    const auto stage = static_cast<size_t>(std::log2(pk.nharm));
+    c.nharm = pk.nharm;
+    c.power = pk.power;
+    c.sigma = candidate_sigma(pk.power, pk.nharm, pr.trials[stage]);
+    c.r_bins = pk.r_fund();
+    c.freq_hz = c.r_bins / g.tobs_s;
+    c.tobs_s = g.tobs_s;
+    c.accel_ms2 = accel;
+    c.dm = s.dm;
+    c.dm_index = s.dm_index;
+    cands.push_back(c);
+  }
+  // The grid finds one signal at several stages and neighbouring points: refine only the
+  // strongest per frequency, which bounds the work per series.
+  cands = dedup_by_frequency(std::move(cands), 1.1);
+  if (cands.size() > max_cands) cands.resize(max_cands);
+  for (Candidate& c : cands) {
+    const RefinedPeak rp = refine_peak(ws.spec.get(), g.nbins, c.r_bins, c.nharm, 1.0 / c.nharm);
+    c.r_bins = rp.r_fund;
+    c.freq_hz = rp.r_fund / g.tobs_s;
+    c.refined_power = rp.power;
+    c.snr = spectral_snr(rp.power, c.nharm);
+  }
+  return cands;
+}
+
+std::vector<Candidate> CpuPeriodSearcher::search_one(const SeriesInput& s, const Prepared& pr,
+                                                     Workspace& ws) const {
+  load(s, pr, ws);
+  std::vector<Candidate> all;
+  for (double accel : pr.g.accels) {
+    std::vector<Candidate> c = search_accel(s, pr, ws, accel);
+    all.insert(all.end(), c.begin(), c.end());
+  }
+  std::vector<Candidate> kept = dedup_by_frequency(all, 1.1);
+  // The detection grid's power is noisy (scalloping, one grid point): across acceleration
+  // trials the refined spectral S/N picks the acceleration and frequency better; sigma stays
+  // the largest detection's (its false-alarm promise is the grid's).
+  for (Candidate& k : kept) {
+    const double tol_hz = 1.1 / k.tobs_s;
+    const Candidate* best = &k;
+    for (const Candidate& c : all) {
+      if (std::abs(c.freq_hz - k.freq_hz) <= tol_hz && c.snr > best->snr) {
+        best = &c;
+      }
+    }
+    const double sigma = k.sigma, power = k.power;
+    k = *best;
+    k.sigma = sigma;
+    k.power = power;
+  }
+  all = std::move(kept);
+  if (all.size() > static_cast<size_t>(cfg_.max_candidates_per_series)) {
+    all.resize(static_cast<size_t>(cfg_.max_candidates_per_series));
+  }
+  return all;
+}
+
+std::vector<std::vector<Candidate>> CpuPeriodSearcher::search(
+    const std::vector<SeriesInput>& batch) {
+  std::vector<const Prepared*> prepared(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].data == nullptr) throw internal_error("series {} has no data", i);
+    prepared[i] = &prepare(batch[i].nsamp, batch[i].tsamp_s);
+  }
+  std::vector<std::vector<Candidate>> out(batch.size());
+  std::exception_ptr error;
+  const auto n = static_cast<long>(batch.size());
+#pragma omp parallel for num_threads(threads_) schedule(dynamic, 1)
+  for (long i = 0; i < n; ++i) {
+    try {
+      Workspace& ws = workspaces_[static_cast<size_t>(omp_get_thread_num())];
+      out[static_cast<size_t>(i)] =
+          search_one(batch[static_cast<size_t>(i)], *prepared[static_cast<size_t>(i)], ws);
+    } catch (...) {
+#pragma omp critical(tianyan_search_error)
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  return out;
+}
+
+std::vector<std::complex<float>> CpuPeriodSearcher::spectrum(const SeriesInput& series) {
+  const Prepared& pr = prepare(series.nsamp, series.tsamp_s);
+  Workspace& ws = workspaces_.front();
+  load(series, pr, ws);
+  make_spectrum(ws.in.get(), pr, ws);
+  return {ws.spec.get(), ws.spec.get() + pr.g.nbins};
+}
+
+size_t CpuPeriodSearcher::workspace_bytes(size_t max_nsamp) const {
+  const size_t nfft = good_fft_size(max_nsamp);
+  // in, work, spec (nfft + 2 floats), p and acc (nfft + 1 each), the whitening scratch.
+  const size_t per_thread = sizeof(float) * (6 * nfft + 8);
+  return per_thread * static_cast<size_t>(threads_);
+}
+
+}  // namespace tianyan
