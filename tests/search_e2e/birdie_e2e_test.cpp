@@ -51,13 +51,14 @@ bool related(double f, double f0, double tol_hz) {
   return false;
 }
 
-// Largest normalised power within a bin of each harmonic h f0 below f_hi.
+// Largest normalised power in the bins within one bin of each harmonic h f0 below f_hi.
 double max_power_near(const std::vector<std::complex<float>>& spec, double tobs, double f0,
                       double f_hi) {
   double best = 0;
   for (int h = 1; h * f0 < f_hi; ++h) {
-    const auto k = static_cast<long>(std::lround(h * f0 * tobs));
-    for (long j = k - 1; j <= k + 1; ++j) {
+    const double r = h * f0 * tobs;
+    for (auto j = static_cast<long>(std::ceil(r - 1.0)); j <= static_cast<long>(std::floor(r + 1.0));
+         ++j) {
       if (j > 0 && j < static_cast<long>(spec.size())) best = std::max(best, double(std::norm(spec[j])));
     }
   }
@@ -120,8 +121,8 @@ TEST(BirdieZapping, DiodeAndMainsZappedAtEveryDm) {
   EXPECT_GT(above_cut, trials / 2);
   // Without the birdies the interferers are overwhelming at low DMs, above the cut too.
   EXPECT_GT(low_dm_above_cut, 0u);
-  EXPECT_GT(min_unzapped_diode, 100.0);
-  EXPECT_GT(min_unzapped_mains, 100.0);
+  EXPECT_GT(min_unzapped_diode, 50.0);  // noise reaches 50 with probability e^-50 per bin
+  EXPECT_GT(min_unzapped_mains, 50.0);
 
   // And the whole pipeline reports no candidate.
   SearchRunOptions options;
