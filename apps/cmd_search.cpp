@@ -6,7 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -19,6 +18,7 @@
 #include "io/timeseries_io.hpp"
 #include "pipeline/progress.hpp"
 #include "pipeline/search_run.hpp"
+#include "pipeline/stage_clock.hpp"
 #include "tianyan/version.hpp"
 
 namespace tianyan::cli {
@@ -80,7 +80,7 @@ void print_table(const std::vector<Candidate>& ranked, int show) {
 }
 
 void run_search(const SearchArgs& args, const GlobalOptions& global) {
-  const auto t0 = std::chrono::steady_clock::now();
+  const auto t0 = StageClock::now();
   std::string source;
   PipelineConfig config = load_effective_config(args.config, args.dm, source);
   if (args.accel_max) {
@@ -130,8 +130,7 @@ void run_search(const SearchArgs& args, const GlobalOptions& global) {
   std::stable_sort(all.begin(), all.end(),
                    [](const Candidate& a, const Candidate& b) { return a.sigma > b.sigma; });
 
-  const double total_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double total_s = seconds_since(t0);
   nlohmann::json provenance = {
       {"tianyan_version", kVersionFull},
       {"backend", args.backend},

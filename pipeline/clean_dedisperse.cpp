@@ -3,21 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <numeric>
 
 #include "io/gulp.hpp"
 #include "kernels/common/error.hpp"
+#include "pipeline/stage_clock.hpp"
 
 namespace tianyan {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 uint64_t round_up(uint64_t n, uint64_t unit) { return (n + unit - 1) / unit * unit; }
 
@@ -100,15 +94,15 @@ RfiRunResult run_rfi_stage(Reader& reader, const PipelineConfig& config,
   GulpStream stream(reader, gulp, 0);
   std::vector<float> clean(gulp * nchan);
   Gulp g;
-  const auto t_start = Clock::now();
+  const auto t_start = StageClock::now();
   while (true) {
-    auto t0 = Clock::now();
+    auto t0 = StageClock::now();
     if (!stream.next(g)) break;
     result.times.read_s += seconds_since(t0);
-    t0 = Clock::now();
+    t0 = StageClock::now();
     rfi->process(g.data.data(), clean.data(), g.start, g.nsamp, g.nfresh);
     result.times.rfi_s += seconds_since(t0);
-    t0 = Clock::now();
+    t0 = StageClock::now();
     sink(CleanedGulp{g.start, g.nfresh, nchan, clean.data()});
     result.times.sink_s += seconds_since(t0);
     if (options.progress) {
@@ -178,13 +172,13 @@ RfiMask CleanDedisperse::run(const DedispSink& sink, StageTimes& times) {
   std::vector<float> clean((gulp_ + overlap_) * nchan);
   std::vector<float> out(dedisperser_->output_size());
   Gulp g;
-  const auto t_start = Clock::now();
+  const auto t_start = StageClock::now();
   while (true) {
-    auto t0 = Clock::now();
+    auto t0 = StageClock::now();
     if (!stream.next(g)) break;
     times.read_s += seconds_since(t0);
 
-    t0 = Clock::now();
+    t0 = StageClock::now();
     rfi_->process(g.data.data(), clean.data(), g.start, g.nsamp, g.nfresh);
     // The zero padding past the stream's end (see the header): only the last gulps have one.
     const uint64_t nfresh_up = round_up(g.nfresh, max_ds);
@@ -195,11 +189,11 @@ RfiMask CleanDedisperse::run(const DedispSink& sink, StageTimes& times) {
     }
     times.rfi_s += seconds_since(t0);
 
-    t0 = Clock::now();
+    t0 = StageClock::now();
     dedisperser_->execute(clean.data(), nsamp_in, nfresh_up, out.data());
     times.dedisp_s += seconds_since(t0);
 
-    t0 = Clock::now();
+    t0 = StageClock::now();
     sink(DedispGulp{g.start, g.nfresh, &trials_, dedisperser_.get(), out.data()});
     times.sink_s += seconds_since(t0);
     if (options_.progress) {

@@ -55,6 +55,15 @@ struct StageTimes {
   double dedisp_s = 0;
   double sink_s = 0;  // the caller's sink (writing outputs)
   double total_s = 0;
+
+  StageTimes& operator+=(const StageTimes& o) {
+    read_s += o.read_s;
+    rfi_s += o.rfi_s;
+    dedisp_s += o.dedisp_s;
+    sink_s += o.sink_s;
+    total_s += o.total_s;
+    return *this;
+  }
 };
 
 // One gulp of cleaned data, the fresh samples only.

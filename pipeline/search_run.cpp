@@ -3,21 +3,17 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
+#include <cmath>
 
 #include "kernels/dedisp/dm_plan.hpp"
 #include "kernels/search/period_search.hpp"
 #include "kernels/search/sift.hpp"
 #include "kernels/search/spectrum.hpp"
+#include "pipeline/stage_clock.hpp"
 #include "pipeline/whole_series.hpp"
 
 namespace tianyan {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 nlohmann::json plan_to_json(const DmPlan& plan) {
   nlohmann::json steps = nlohmann::json::array();
@@ -66,7 +62,7 @@ nlohmann::json SearchTimings::to_json() const {
 
 BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
                        const SearchRunOptions& options) {
-  const auto t0 = Clock::now();
+  const auto t0 = StageClock::now();
   const ObservationInfo& info = reader.info();
   const int threads = std::max(1, options.threads);
   BeamSearch result;
@@ -86,7 +82,7 @@ BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
   size_t searched = 0;
   StageTimes driver;
   const WholeSeriesConsumer consume = [&](std::vector<TrialSeries>& batch) {
-    const auto ts = Clock::now();
+    const auto ts = StageClock::now();
     std::vector<SeriesInput> inputs;
     for (const TrialSeries& s : batch) {
       inputs.push_back({s.data.data(), s.data.size(), info.tsamp_s * s.trial.downsample,
@@ -115,7 +111,7 @@ BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
   result.times.dedisp_s = driver.dedisp_s;
   result.accel_trials = series_geometry(cfg, info.nsamples, info.tsamp_s).accels.size();
 
-  const auto tsift = Clock::now();
+  const auto tsift = StageClock::now();
   result.raw_candidates = raw.size();
   result.candidates = sift_candidates(std::move(raw), config.sift);
   result.times.sift_s = seconds_since(tsift);
@@ -128,7 +124,7 @@ BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
 
 BeamSearch search_time_series(const TimeSeries& series, const std::string& file,
                               const PipelineConfig& config, const SearchRunOptions& options) {
-  const auto t0 = Clock::now();
+  const auto t0 = StageClock::now();
   BeamSearch result;
   result.ntrials = 1;
   result.dm_lo = result.dm_hi = series.dm;
@@ -139,7 +135,7 @@ BeamSearch search_time_series(const TimeSeries& series, const std::string& file,
   result.accel_trials = series_geometry(config.search, input.nsamp, input.tsamp_s).accels.size();
   result.peak_series_bytes = series.data.size() * sizeof(float) +
                              searcher->workspace_bytes(series.data.size());
-  const auto ts = Clock::now();
+  const auto ts = StageClock::now();
   std::vector<Candidate> found = std::move(searcher->search({input}).front());
   result.times.search_s = seconds_since(ts);
   if (options.progress) options.progress(1.0);
@@ -149,7 +145,7 @@ BeamSearch search_time_series(const TimeSeries& series, const std::string& file,
   SiftConfig sift = config.sift;
   sift.min_dm_hits = 1;
   sift.min_dm = -1.0;
-  const auto tsift = Clock::now();
+  const auto tsift = StageClock::now();
   result.raw_candidates = found.size();
   result.candidates = sift_candidates(std::move(found), sift);
   result.times.sift_s = seconds_since(tsift);

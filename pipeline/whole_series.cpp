@@ -88,13 +88,7 @@ WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfi
         times);
     spdlog::info("whole series: batch {}/{} (trials {}..{}) in {:.2f} s", b + 1, p.nbatches,
                  begin, end - 1, times.total_s);
-    if (times_out) {
-      times_out->read_s += times.read_s;
-      times_out->rfi_s += times.rfi_s;
-      times_out->dedisp_s += times.dedisp_s;
-      times_out->sink_s += times.sink_s;
-      times_out->total_s += times.total_s;
-    }
+    if (times_out) *times_out += times;
     consume(batch);
   }
   return p;
