@@ -11,9 +11,9 @@
 #include "configs/pipeline_config.hpp"
 #include "io/reader.hpp"
 #include "kernels/accel/accel_plan.hpp"
-#include "kernels/common/constants.hpp"
 #include "kernels/dedisp/dm_plan.hpp"
 #include "pipeline/search_run.hpp"
+#include "pipeline/simulate/pulsar_model.hpp"
 #include "pipeline/simulate/simulate.hpp"
 #include "tests/common/test_util.hpp"
 
@@ -59,10 +59,6 @@ struct Detection {
   size_t ncands = 0;
 };
 
-// The frequency at the middle of the observation of a pulsar with period p0 at the start.
-inline double mid_frequency(const Injection& in) {
-  return (1.0 / in.period_s) * (1.0 + in.accel_ms2 * 0.5 * in.duration_s / kSpeedOfLight);
-}
 
 // The largest gap between the trials neighbouring `dm` (one trial either way).
 inline double dm_window(const std::vector<DmTrial>& trials, double dm) {
@@ -92,7 +88,9 @@ inline Detection search_injection(const TempDir& dir, const Injection& in, uint6
   const auto trials =
       make_dm_plan(BandGeometry::from_freqs(info.freqs_mhz, info.tsamp_s), config.dedisp.plan)
           .trials();
-  const double f_true = mid_frequency(in);
+  // The simulator's own timing model gives the frequency at the middle, the search's epoch.
+  const double f_true =
+      PulsarTiming(injection_config(in, seed).pulsars.front()).frequency(0.5 * in.duration_s);
   const std::vector<double> accels =
       accel_trials(config.search.accel, in.duration_s, 0.5 / in.tsamp_s);
   const double da = accels.size() > 1 ? std::abs(accels[1]) : 0.0;
