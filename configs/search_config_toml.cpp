@@ -52,6 +52,8 @@ void read_search_section(TomlSection s, SearchConfig& c) {
   ac.boolean("enabled", c.accel.enabled);
   ac.number("max_ms2", c.accel.max_ms2, 1e-6, 1e5);
   ac.number("tolerance_bins", c.accel.tolerance_bins, 1e-3, 100.0);
+  ac.integer("refine_candidates", c.accel.refine_candidates, 0, 1000);
+  ac.number("refine_min_sigma", c.accel.refine_min_sigma, 0.0, 1e6);
   ac.finish();
   s.finish();
 }
@@ -91,7 +93,9 @@ nlohmann::json search_config_to_json(const SearchConfig& c) {
       {"accel",
        {{"enabled", c.accel.enabled},
         {"max_ms2", c.accel.max_ms2},
-        {"tolerance_bins", c.accel.tolerance_bins}}},
+        {"tolerance_bins", c.accel.tolerance_bins},
+        {"refine_candidates", c.accel.refine_candidates},
+        {"refine_min_sigma", c.accel.refine_min_sigma}}},
   };
 }
 

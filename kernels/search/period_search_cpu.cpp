@@ -90,16 +90,21 @@ void CpuPeriodSearcher::make_spectrum(const float* x, const Prepared& pr, Worksp
   zap_bins(ws.spec.get(), pr.g.nbins, pr.zaps);
 }
 
-std::vector<Candidate> CpuPeriodSearcher::search_accel(const SeriesInput& s, const Prepared& pr,
-                                                       Workspace& ws, double accel) const {
-  const SeriesGeometry& g = pr.g;
+void CpuPeriodSearcher::spectrum_at_accel(const SeriesInput& s, const Prepared& pr,
+                                          Workspace& ws, double accel) const {
   const float* x = ws.in.get();
   if (accel != 0.0) {
     resample_accel(ws.in.get(), ws.work.get(), s.nsamp, s.tsamp_s, accel);
-    std::fill(ws.work.get() + s.nsamp, ws.work.get() + g.nfft, 0.0f);
+    std::fill(ws.work.get() + s.nsamp, ws.work.get() + pr.g.nfft, 0.0f);
     x = ws.work.get();
   }
   make_spectrum(x, pr, ws);
+}
+
+std::vector<Candidate> CpuPeriodSearcher::search_accel(const SeriesInput& s, const Prepared& pr,
+                                                       Workspace& ws, double accel) const {
+  const SeriesGeometry& g = pr.g;
+  spectrum_at_accel(s, pr, ws, accel);
   const size_t np = 2 * g.nbins - 1;
   half_bin_powers(ws.spec.get(), g.nbins, ws.p.data());
   const auto max_cands = static_cast<size_t>(cfg_.max_candidates_per_series);
@@ -163,6 +168,13 @@ std::vector<Candidate> CpuPeriodSearcher::search_one(const SeriesInput& s, const
   all = std::move(kept);
   if (all.size() > static_cast<size_t>(cfg_.max_candidates_per_series)) {
     all.resize(static_cast<size_t>(cfg_.max_candidates_per_series));
+  }
+  if (pr.g.accels.size() > 1) {
+    const double da = std::abs(pr.g.accels[1]);
+    const auto n_refine = std::min(all.size(), static_cast<size_t>(cfg_.accel.refine_candidates));
+    for (size_t i = 0; i < n_refine; ++i) {
+      if (all[i].sigma >= cfg_.accel.refine_min_sigma) refine_accel(s, pr, ws, all[i], da);
+    }
   }
   return all;
 }

@@ -48,6 +48,13 @@ class CpuPeriodSearcher final : public PeriodSearcher {
                                     Workspace& ws) const;
   std::vector<Candidate> search_accel(const SeriesInput& s, const Prepared& pr, Workspace& ws,
                                       double accel) const;
+  // The spectrum of the series resampled at acceleration `accel`, in ws.spec.
+  void spectrum_at_accel(const SeriesInput& s, const Prepared& pr, Workspace& ws,
+                         double accel) const;
+  // Continuous refinement of c's acceleration and frequency between the grid's trials
+  // (period_search_refine.cpp); da is the grid's spacing.
+  void refine_accel(const SeriesInput& s, const Prepared& pr, Workspace& ws, Candidate& c,
+                    double da) const;
 
   SearchConfig cfg_;
   int threads_;

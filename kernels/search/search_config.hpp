@@ -36,6 +36,11 @@ struct AccelConfig {
   // Spacing: the highest frequency searched drifts by at most this many bins between
   // neighbouring trials, (0, 100].
   double tolerance_bins = 1.0;
+  // Continuous refinement of the acceleration (docs/search.md, "Acceleration"): each series'
+  // strongest refine_candidates candidates at or above refine_min_sigma are re-searched at
+  // accelerations between the grid's trials. [0, 1000] and [0, 1e6]; 0 candidates turns it off.
+  int refine_candidates = 5;
+  double refine_min_sigma = 5.0;
 };
 
 struct SearchConfig {

@@ -197,5 +197,40 @@ TEST(ResampleAccel, UndoesTheSimulatorsAcceleration) {
   EXPECT_LT(peak_near(x, r_mid, z + 4).fraction, 0.35);
 }
 
+// The band-limited resampling of a chirp is the steady tone, sample by sample, away from the
+// 8-sample edges; rounding to the nearest sample is far off at the same frequency.
+TEST(ResampleAccelSinc, ChirpBecomesASteadyTone) {
+  constexpr size_t kN = 100000;
+  constexpr double kTsamp = 1e-4, kA = 3000, kCycles = 0.2;  // cycles per sample, 0.4 Nyquist
+  const double f_mid = kCycles / kTsamp, mid = 0.5 * (kN - 1);
+  std::vector<float> in(kN), sinc(kN), nearest(kN);
+  for (size_t k = 0; k < kN; ++k) {
+    const double t = (static_cast<double>(k) - mid) * kTsamp;
+    const double turns = f_mid * (t + 0.5 * kA * t * t / kSpeedOfLight);
+    in[k] = static_cast<float>(std::cos(2 * kPi * (turns - std::floor(turns))));
+  }
+  resample_accel_sinc(in.data(), sinc.data(), kN, kTsamp, kA);
+  resample_accel(in.data(), nearest.data(), kN, kTsamp, kA);
+  double worst_sinc = 0, worst_nearest = 0;
+  for (size_t k = 16; k + 16 < kN; ++k) {
+    const double turns = kCycles * (static_cast<double>(k) - mid);
+    const double want = std::cos(2 * kPi * (turns - std::floor(turns)));
+    worst_sinc = std::max(worst_sinc, std::abs(sinc[k] - want));
+    worst_nearest = std::max(worst_nearest, std::abs(nearest[k] - want));
+  }
+  EXPECT_LT(worst_sinc, 5e-3);
+  EXPECT_GT(worst_nearest, 0.3);  // half a sample at 0.2 cycles per sample: 0.2 pi rad
+}
+
+TEST(ResampleAccelSinc, ZeroAccelerationCopiesAndConstantsStayConstant) {
+  std::vector<float> x = uniform_series(1000, 3), out(1000);
+  resample_accel_sinc(x.data(), out.data(), x.size(), 1e-4, 0.0);
+  EXPECT_EQ(std::memcmp(x.data(), out.data(), x.size() * sizeof(float)), 0);
+  std::vector<float> ones(100000, 1.0f), r(100000);
+  resample_accel_sinc(ones.data(), r.data(), ones.size(), 1e-4, 5000.0);
+  for (size_t k = 16; k + 16 < r.size(); ++k) ASSERT_NEAR(r[k], 1.0f, 1e-6f) << k;
+  EXPECT_THROW(resample_accel_sinc(x.data(), out.data(), x.size(), 0.0, 1.0), Error);
+}
+
 }  // namespace
 }  // namespace tianyan
