@@ -55,6 +55,7 @@ inline SimConfig injection_config(const Injection& in, uint64_t seed) {
 struct Detection {
   bool found = false;  // within the windows at a rank <= max_rank
   int rank = 0;        // 1-based rank of the matching candidate, 0 if none matched
+  double accel_error_trials = 0;  // of the matching candidate, in acceleration trials
   Candidate best;      // the rank-1 candidate (when any)
   size_t ncands = 0;
 };
@@ -107,6 +108,7 @@ inline Detection search_injection(const TempDir& dir, const Injection& in, uint6
         std::abs(c.accel_ms2 - in.accel_ms2) <= accel_window_trials * std::max(da, 1e-9) + 1e-9;
     if (f_ok && dm_ok && a_ok) {
       d.found = true;
+      d.accel_error_trials = da > 0 ? std::abs(c.accel_ms2 - in.accel_ms2) / da : 0.0;
       d.rank = static_cast<int>(i) + 1;
       break;
     }
