@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Issue 4, benchmark (c): `tianyan search -c configs/fast.toml` end to end on a FAST-like beam:
+# 4096 channels over 1000-1500 MHz, 49.152 us, 60 s, 8-bit PSRFITS in FAST layout (1024
+# samples per row, 128 rows per file), the FAST noise diode, a 37.1 ms pulsar at DM 120 (as
+# configs/sim/fast_beam.toml) and a 4.3 ms pulsar at DM 450; fast.toml's DM plan (DM 0-1000,
+# tolerance 1.2, band edges outside 1050-1450 MHz masked, resources.memory_gb = 8).
+# Prints the search's log (DM and acceleration trials, the whole-series batches, the time per
+# stage, the real-time factor; progress lines are left out), the wall time and peak memory
+# (GNU time), wall / observation and observation / wall, the plan, what was injected and the
+# top 3 candidates from OUT/candidates.csv.
+#
+# Size: one polarisation (NPOL=1, total intensity) by default: 60 s is 1.22M samples x 4096
+# channels x 1 byte = 5.0 GB of PSRFITS. FAST records AABB (NPOL=2: 10.0 GB, what the reader
+# sees from the telescope). The default DIR is tmpfs (RAM): on a 23 GB machine the 5 GB input
+# plus the search's ~8 GB (memory_gb) fit; with NPOL=2 (10 GB + 8 GB) give DIR on a disk.
+# The simulator itself holds ~30 MB whatever the duration.
+# Usage: bench/search_fast_beam.sh [THREADS=2] [DIR=/dev/shm/tianyan-search-fast]
+#   Environment: TIANYAN (the executable, default build/apps/tianyan), DURATION (observation
+#   length in s, default 60; shorter for smoke tests), NPOL (1 or 2, default 1), NBITS (8; the
+#   simulator also writes 1, 2, 4), MEMORY_GB (default: fast.toml's 8; other values search with
+#   a copy of fast.toml that sets resources.memory_gb, to see the cost of batching).
+#   FFTW plans are measured once per FFT length and kept as wisdom
+#   ($TIANYAN_FFTW_WISDOM or ~/.cache/tianyan/fftwf-wisdom): the first run on a machine (or
+#   at a new DURATION) includes that planning; time the second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+threads=${1:-2}
+dir=${2:-/dev/shm/tianyan-search-fast}
+exe=${TIANYAN:-build/apps/tianyan}
+duration=${DURATION:-60}
+npol=${NPOL:-1}
+nbits=${NBITS:-8}
+config=configs/fast.toml
+rm -rf "$dir" && mkdir -p "$dir"
+trap 'rm -rf "$dir"' EXIT
+if [ -n "${MEMORY_GB:-}" ]; then
+  sed -E "s/^memory_gb *=.*/memory_gb = $MEMORY_GB/" configs/fast.toml >"$dir/fast.toml"
+  config=$dir/fast.toml
+fi
+cat >"$dir/beam.toml" <<TOML
+[observation]
+source = "FAST_BEAM"
+telescope = "FAST"
+duration_s = $duration
+tsamp_s = 49.152e-6
+nchan = 4096
+freq_lo_mhz = 1000.0
+freq_hi_mhz = 1500.0
+npol = $npol
+nbits = $nbits
+seed = 1
+
+[output]
+format = "psrfits"
+nsblk = 1024
+rows_per_file = 128
+
+[[pulsar]]
+name = "PSR_FAST_BEAM"
+period_s = 0.0371
+dm = 120.0
+duty_cycle = 0.05
+snr = 25.0
+
+[[pulsar]]
+name = "PSR_FAST_MSP"
+period_s = 0.0043
+dm = 450.0
+duty_cycle = 0.06
+snr = 25.0
+
+[rfi.noise_diode]
+enabled = true
+amplitude_sigma = 0.3
+TOML
+"$exe" -q simulate "$dir/beam.toml" -j "$threads" -o "$dir/beam" >/dev/null
+files=("$dir"/beam-M01_*.fits)
+echo "input: ${#files[@]} PSRFITS files, $(du -ch "${files[@]}" | tail -1 | cut -f1), ${duration} s," \
+  "npol $npol, $nbits-bit; config $config; threads $threads;" \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+export OMP_WAIT_POLICY=passive  # shared cores: libgomp's spinning costs more than it saves
+rc=0
+/usr/bin/time -f "wall %e s, peak memory %M KB" -o "$dir/time.txt" \
+  "$exe" search "${files[@]}" -c "$config" -j "$threads" -o "$dir/out" \
+  >"$dir/table.txt" 2>"$dir/search.log" || rc=$?
+grep -vE "% done" "$dir/search.log" || true
+cat "$dir/time.txt"
+if [ "$rc" -ne 0 ]; then
+  echo "tianyan search failed with exit code $rc" >&2
+  exit "$rc"
+fi
+python3 - "$dir/time.txt" "$dir/out/candidates.json" "$dir/beam.truth.json" "$duration" <<'PY'
+import json, re, sys
+time_txt, cands, truth, duration = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+m = re.search(r"wall ([0-9.]+) s, peak memory ([0-9]+) KB", open(time_txt).read())
+wall, peak_kb = float(m.group(1)), int(m.group(2))
+j = json.load(open(cands))
+b = j["beams"][0]
+t = b["timings"]
+print(f"DM trials {b['dm_trials']} ({b['dm_lo']:g}..{b['dm_hi']:g}), acceleration trials "
+      f"{b['accel_trials']}, {b['raw_candidates']} candidates before sifting, "
+      f"{b['candidates']} after")
+steps = ", ".join(f"dDM {s['ddm']:g} to {s['dm_hi']:g} at ds {s['downsample']} ({s['ndm']})"
+                  for s in b["plan"]["steps"])
+print(f"plan: {b['plan']['nsub']} subbands; {steps}")
+print("stages: " + ", ".join(f"{k[:-2]} {t[k]:.2f} s" for k in
+                              ("read_s", "rfi_s", "dedisp_s", "search_s", "sift_s", "total_s")))
+print(f"wall {wall:.2f} s for {duration:g} s of data: wall / observation {wall / duration:.3f}, "
+      f"{duration / wall:.2f}x real time; peak memory {peak_kb / 1024:.0f} MiB "
+      f"(series + search workspaces {b['peak_series_bytes'] / 2**20:.0f} MiB)")
+for p in json.load(open(truth)).get("pulsars", []):
+    mid = p["middle"]
+    print(f"injected {p.get('name', '?')}: P {1e3 * mid['period_s']:.6f} ms (f {mid['frequency_hz']:.4f} Hz"
+          f" at mid), DM {p['dm']:g}, accel {p.get('accel_ms2', 0):g} m/s^2, "
+          f"ideal S/N {p['ideal_snr']:.1f}")
+PY
+echo "top 3 of candidates.csv:"
+head -4 "$dir/out/candidates.csv"
