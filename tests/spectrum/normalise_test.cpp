@@ -120,6 +120,76 @@ TEST(RemoveBaseline, ConstantSeriesBecomesZeros) {
   EXPECT_THROW(remove_baseline(x.data(), x.size(), 0), Error);
 }
 
+// The definition in O(n) for long series: prefix sums in long double.
+std::vector<float> baseline_by_prefix_sums(const std::vector<float>& x, size_t w) {
+  const size_t n = x.size();
+  const size_t before = (w - 1) / 2, after = w - 1 - before;
+  std::vector<long double> prefix(n + 1, 0.0L);
+  for (size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + x[i];
+  std::vector<long double> y(n);
+  long double m = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t lo = i > before ? i - before : 0, hi = std::min(n - 1, i + after);
+    y[i] = x[i] - (prefix[hi + 1] - prefix[lo]) / static_cast<long double>(hi - lo + 1);
+    m += y[i];
+  }
+  m /= static_cast<long double>(n);
+  long double v = 0;
+  for (long double e : y) v += (e - m) * (e - m);
+  const long double sd = std::sqrt(v / static_cast<long double>(n));
+  std::vector<float> out(n);
+  for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>((y[i] - m) / sd);
+  return out;
+}
+
+TEST(RemoveBaseline, MatchesTheDefinitionOverLongSeries) {
+  // The search's case (10 s at 98.304 us over 2^20 samples, 4000 blocks of the SIMD path), and
+  // windows whose ring wraps at odd places. The running sum must not drift: compared at every
+  // sample, the end included.
+  for (auto [n, w] : std::vector<std::pair<size_t, size_t>>{
+           {1 << 20, 101725}, {300007, 4097}, {300007, 12289}, {100003, 257}}) {
+    std::vector<float> x = gaussian_noise(n, 2.0, 40 + w);
+    for (size_t t = 0; t < n; ++t) x[t] += 10.0f + 2e-5f * static_cast<float>(t);
+    add_sinusoid(x, 7.3, 3.0, 0.1);
+    const std::vector<float> ref = baseline_by_prefix_sums(x, w);
+    remove_baseline(x.data(), n, w);
+    float worst = 0;
+    for (size_t i = 0; i < n; ++i) worst = std::max(worst, std::abs(x[i] - ref[i]));
+    EXPECT_LT(worst, 2e-5f) << "n " << n << " w " << w;
+  }
+}
+
+TEST(RemoveBaseline, KeepsPrecisionUnderALargeOffset) {
+  // Noise of sd 1 on an offset of 10^4: the output can be no closer than the float rounding of
+  // the samples and of the mean subtracted from them (half an ulp of 10^4 each, 1e-3 in all);
+  // nothing of the window sum's size (10^8) may leak into the means.
+  constexpr float kOffset = 1e4f;
+  const float ulp = std::nextafter(kOffset, 2 * kOffset) - kOffset;
+  for (auto [n, w] : std::vector<std::pair<size_t, size_t>>{{200003, 10001}, {20011, 600}}) {
+    std::vector<float> x = gaussian_noise(n, 1.0, 77);
+    for (float& v : x) v += kOffset;
+    const std::vector<float> ref = baseline_by_prefix_sums(x, w);
+    remove_baseline(x.data(), n, w);
+    float worst = 0;
+    for (size_t i = 0; i < n; ++i) worst = std::max(worst, std::abs(x[i] - ref[i]));
+    EXPECT_LT(worst, ulp) << "n " << n << " w " << w;
+  }
+}
+
+TEST(RemoveBaseline, ConstantSeriesBecomesZerosInEveryPath) {
+  // Constants whose multiples are not exact in float, windows that go through the blocks (full,
+  // growing and shrinking windows, the ring wrapping) and one longer than the series.
+  for (float c : {0.1f, 3.7f, -2.5f, 1e5f, 123456.789f}) {
+    for (auto [n, w] : std::vector<std::pair<size_t, size_t>>{
+             {300007, 101725}, {100003, 4097}, {50000, 257}, {10000, 30000}}) {
+      std::vector<float> x(n, c);
+      remove_baseline(x.data(), n, w);
+      const auto nonzero = std::count_if(x.begin(), x.end(), [](float v) { return v != 0; });
+      EXPECT_EQ(nonzero, 0) << "c " << c << " n " << n << " w " << w;
+    }
+  }
+}
+
 // ---- normalise_spectrum -------------------------------------------------------------------------
 
 std::vector<std::complex<float>> normalised(const std::vector<float>& x,
@@ -302,6 +372,97 @@ TEST(NormaliseSpectrum, ZeroedBlocksAndEmptySpectraStayFinite) {
     EXPECT_EQ(t[0], std::complex<float>(0));
     for (size_t k = 1; k < n; ++k) EXPECT_TRUE(std::isfinite(t[k].real()));
   }
+}
+
+// normalise_spectrum by its definition for blocks of one width w (start_bins = max_bins = w):
+// blocks [1, 1 + w), [1 + w, 1 + 2w), ..., the remainder joining the last; each block's upper
+// median power by sorting, over the expected median of unit exponentials; scales of zero
+// medians borrowed from the nearest earlier block (the first ones the nearest later); linear
+// interpolation between block centres.
+std::vector<std::complex<float>> normalise_by_definition(std::vector<std::complex<float>> a,
+                                                         size_t w) {
+  const size_t n = a.size();
+  std::vector<double> centre, scale;
+  for (size_t o = 1; o < n;) {
+    size_t e = o + w;
+    if (e >= n || n - e < w) e = n;
+    std::vector<float> p;
+    for (size_t k = o; k < e; ++k) p.push_back(std::norm(a[k]));
+    std::sort(p.begin(), p.end());
+    const size_t len = e - o;
+    double expected = 0;
+    for (size_t j = 0; j <= len / 2; ++j) expected += 1.0 / static_cast<double>(len - j);
+    centre.push_back(0.5 * static_cast<double>(o + e - 1));
+    scale.push_back(static_cast<float>(p[len / 2] / expected));
+    o = e;
+  }
+  const auto good = [](double s) { return s > 0 && std::isfinite(s); };
+  const auto first = std::find_if(scale.begin(), scale.end(), good);
+  if (first == scale.end()) return std::vector<std::complex<float>>(n);
+  std::fill(scale.begin(), first, *first);
+  for (size_t b = 1; b < scale.size(); ++b) {
+    if (!good(scale[b])) scale[b] = scale[b - 1];
+  }
+  a[0] = 0;
+  size_t b = 0;
+  for (size_t k = 1; k < n; ++k) {
+    const auto x = static_cast<double>(k);
+    while (b < centre.size() && centre[b] < x) ++b;
+    double s;
+    if (b == 0) {
+      s = scale.front();
+    } else if (b == centre.size()) {
+      s = scale.back();
+    } else {
+      const double f = (x - centre[b - 1]) / (centre[b] - centre[b - 1]);
+      s = scale[b - 1] + f * (scale[b] - scale[b - 1]);
+    }
+    a[k] /= static_cast<float>(std::sqrt(s));
+  }
+  return a;
+}
+
+void expect_normalised_by_definition(const std::vector<std::complex<float>>& raw, size_t w,
+                                     const char* what) {
+  RednoiseConfig rn;
+  rn.start_bins = rn.max_bins = static_cast<int>(w);
+  std::vector<std::complex<float>> got = raw;
+  std::vector<float> scratch;
+  normalise_spectrum(got.data(), got.size(), rn, scratch);
+  const std::vector<std::complex<float>> want = normalise_by_definition(raw, w);
+  size_t bad = 0;
+  for (size_t k = 0; k < got.size(); ++k) {
+    const double g = std::norm(got[k]), e = std::norm(want[k]);
+    // 2e-5: float interpolation and reciprocal square roots (spectrum.cpp, scale_bins). A wrong
+    // median is off by a whole rank, ~1.4 / w of the scale, and moves a whole block.
+    if (!(std::abs(g - e) <= 2e-5 * e + 1e-30)) {
+      if (bad++ < 5)
+        ADD_FAILURE() << what << " w " << w << " bin " << k << ": " << g << " vs " << e;
+    }
+  }
+  EXPECT_EQ(bad, 0u) << what << " w " << w;
+}
+
+TEST(NormaliseSpectrum, BlockMediansAreExact) {
+  // Each block's median is selected by rounds of SIMD counting around the previous block's
+  // (spectrum.cpp), falling back to quickselect; the scales must be the exact order statistic
+  // whichever path is taken: white noise (the fast path for nearly all blocks), steep red noise
+  // (the median outside the first interval), odd and small widths, zeroed blocks (no guess), and
+  // many tied powers (no progress in a round).
+  const std::vector<std::complex<float>> white = spectrum_of(gaussian_noise(1 << 17, 2.0, 50));
+  for (size_t w : {17u, 37u, 100u, 999u, 1000u, 2000u}) {
+    expect_normalised_by_definition(white, w, "white");
+  }
+  const std::vector<std::complex<float>> red = steep_red_spectrum(51);
+  for (size_t w : {100u, 1000u}) expect_normalised_by_definition(red, w, "red");
+  std::vector<std::complex<float>> zapped = white;
+  std::fill(zapped.begin() + 1, zapped.begin() + 2500, std::complex<float>(0));
+  std::fill(zapped.begin() + 20000, zapped.begin() + 23000, std::complex<float>(0));
+  std::fill(zapped.begin() + 40000, zapped.begin() + 40600, std::complex<float>(0));  // > half
+  expect_normalised_by_definition(zapped, 1000, "zapped");
+  std::vector<std::complex<float>> tied = white;
+  for (auto& v : tied) v = {std::round(v.real() / 100.0f), std::round(v.imag() / 100.0f)};
+  for (size_t w : {100u, 1000u}) expect_normalised_by_definition(tied, w, "tied");
 }
 
 }  // namespace
