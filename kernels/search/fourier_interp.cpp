@@ -6,12 +6,12 @@
 #include <numbers>
 
 #include "kernels/common/error.hpp"
+#include "kernels/common/golden_section.hpp"
 
 namespace tianyan {
 namespace {
 
 constexpr double kPi = std::numbers::pi;
-constexpr double kInvGolden = 0.61803398874989484820;  // (sqrt(5) - 1) / 2
 
 // Bin k of the full spectrum of a real series of even length 2 (nbins - 1), from the half
 // spectrum: negative frequencies are conjugates (X_{-k} = conj X_k, exact for any length) and
@@ -129,25 +129,9 @@ RefinedPeak refine_peak(const std::complex<float>* a, size_t nbins, double r0, i
 
   // Golden section on [best - step, best + step]; the best point ever evaluated is kept, so
   // the result is never worse than the scan.
-  double x0 = std::max(lo, best_r - step), x3 = std::min(hi, best_r + step);
-  double x1 = x3 - kInvGolden * (x3 - x0), x2 = x0 + kInvGolden * (x3 - x0);
-  double p1 = summed_power(ctx, x1, nullptr), p2 = summed_power(ctx, x2, nullptr);
-  const double tol = 1e-4 / nharm;
-  while (x3 - x0 > tol) {
-    if (p1 > best_p) best_p = p1, best_r = x1;
-    if (p2 > best_p) best_p = p2, best_r = x2;
-    if (p1 >= p2) {
-      x3 = x2, x2 = x1, p2 = p1;
-      x1 = x3 - kInvGolden * (x3 - x0);
-      p1 = summed_power(ctx, x1, nullptr);
-    } else {
-      x0 = x1, x1 = x2, p1 = p2;
-      x2 = x0 + kInvGolden * (x3 - x0);
-      p2 = summed_power(ctx, x2, nullptr);
-    }
-  }
-  if (p1 > best_p) best_p = p1, best_r = x1;
-  if (p2 > best_p) best_p = p2, best_r = x2;
+  auto power_at = [&](double r) { return summed_power(ctx, r, nullptr); };
+  golden_max(power_at, std::max(lo, best_r - step), std::min(hi, best_r + step), 1e-4 / nharm,
+             best_r, best_p);
 
   RefinedPeak out;
   out.r_fund = best_r;

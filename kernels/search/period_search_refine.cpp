@@ -11,36 +11,13 @@
 #include <cmath>
 
 #include "kernels/accel/accel_plan.hpp"
+#include "kernels/common/golden_section.hpp"
 #include "kernels/search/fourier_interp.hpp"
 #include "kernels/search/period_search_cpu.hpp"
 #include "kernels/search/search_stats.hpp"
 
 namespace tianyan {
 namespace {
-
-constexpr double kInvGolden = 0.61803398874989484820;
-
-// Golden-section search for a maximum of f on [lo, hi] down to width tol; best_x / best_f keep
-// the best point ever evaluated (never worse than what the caller already had).
-template <typename F>
-void golden_max(F&& f, double lo, double hi, double tol, double& best_x, double& best_f) {
-  double x1 = hi - kInvGolden * (hi - lo), x2 = lo + kInvGolden * (hi - lo);
-  double f1 = f(x1), f2 = f(x2);
-  while (true) {
-    if (f1 > best_f) best_f = f1, best_x = x1;
-    if (f2 > best_f) best_f = f2, best_x = x2;
-    if (hi - lo <= tol) return;
-    if (f1 >= f2) {
-      hi = x2, x2 = x1, f2 = f1;
-      x1 = hi - kInvGolden * (hi - lo);
-      f1 = f(x1);
-    } else {
-      lo = x1, x1 = x2, f1 = f2;
-      x2 = lo + kInvGolden * (hi - lo);
-      f2 = f(x2);
-    }
-  }
-}
 
 // The objective at fundamental r: sum_h w_h |A(h r)|. With the harmonics' phases unknown, the
 // likelihood of a signal of amplitudes w_h is sum_h log I0(2 w_h |A_h|), which at the S/N of a
@@ -130,12 +107,15 @@ void CpuPeriodSearcher::refine_accel(const SeriesInput& s, const Prepared& pr, W
   // The resampling keeps the frequency at the middle of the series, so r moves little with
   // the acceleration: each evaluation refines r around the best so far.
   double best_a = c.accel_ms2, best_r = start.r_fund, best_v = -1;
-  auto eval = [&](double a) {
-    spectrum_at(a);
+  auto score = [&](double a) {  // the objective of the spectrum in spec, made at a
     double v = 0;
     const double r = best_fundamental(spec, nbins, best_r, w, v);
     if (v > best_v) best_v = v, best_a = a, best_r = r;
     return v;
+  };
+  auto eval = [&](double a) {
+    spectrum_at(a);
+    return score(a);
   };
   const double a0 = c.accel_ms2;
   eval(a0);
@@ -159,7 +139,7 @@ void CpuPeriodSearcher::refine_accel(const SeriesInput& s, const Prepared& pr, W
   set_weights(refine_peak(spec, nbins, best_r, c.nharm, 0.5 / c.nharm).r_fund);
   const double centre = best_a;
   best_v = -1;
-  eval(centre);
+  score(centre);
   double a_best = best_a, v_best = best_v;
   golden_max(eval, centre - da, centre + da, da / 32, a_best, v_best);
 
