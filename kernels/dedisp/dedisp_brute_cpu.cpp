@@ -6,8 +6,10 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "kernels/common/error.hpp"
+#include "kernels/common/float_buffer.hpp"
 #include "kernels/dedisp/dedisp_cpu.hpp"
 #include "kernels/dedisp/delay_table.hpp"
 
@@ -40,7 +42,7 @@ void sum_trials(const float* x, uint64_t stride, size_t nchan, uint64_t nfresh,
 
 class BruteCpu final : public Dedisperser {
  public:
-  explicit BruteCpu(const DedispSetup& setup) : setup_(setup) {
+  BruteCpu(const DedispSetup& setup, bool allocate) : setup_(setup) {
     const size_t nchan = setup.freqs_mhz.size();
     delays_.reserve(setup.trials.size() * nchan);
     for (const DmTrial& t : setup.trials) {
@@ -52,14 +54,20 @@ class BruteCpu final : public Dedisperser {
     overlap_ = static_cast<uint64_t>(*std::max_element(delays_.begin(), delays_.end()));
     offsets_ = dedisp_detail::output_offsets(setup, &output_size_);
     stride_ = setup.max_nfresh + overlap_;
-    x_.resize(nchan * stride_);
-    acc_.resize(static_cast<size_t>(setup.threads) * setup.max_nfresh);
-    rows_.resize(static_cast<size_t>(setup.threads) * nchan);
+    x_size_ = nchan * stride_;
+    acc_size_ = static_cast<size_t>(setup.threads) * setup.max_nfresh;
+    rows_size_ = static_cast<size_t>(setup.threads) * nchan;
+    if (!allocate) return;
+    // Not zeroed (FloatBuffer: huge pages too): execute() transposes samples
+    // [0, nfresh + overlap) of every channel first and reads no further.
+    x_.ensure(x_size_);
+    acc_.resize(acc_size_);
+    rows_.resize(rows_size_);
   }
 
   uint64_t overlap() const override { return overlap_; }
   size_t workspace_bytes() const override {
-    return (x_.size() + acc_.size()) * sizeof(float) + rows_.size() * sizeof(const float*);
+    return (x_size_ + acc_size_) * sizeof(float) + rows_size_ * sizeof(const float*);
   }
   size_t num_trials() const override { return setup_.trials.size(); }
   uint64_t output_offset(size_t trial) const override { return offsets_.at(trial); }
@@ -89,7 +97,8 @@ class BruteCpu final : public Dedisperser {
   uint64_t overlap_ = 0;
   uint64_t stride_ = 0;
   int max_ds_ = 1;
-  std::vector<float> x_;            // channel-major copy of the input
+  size_t x_size_ = 0, acc_size_ = 0, rows_size_ = 0;  // workspace sizes
+  FloatBuffer x_;                   // channel-major copy of the input (x_size_ floats)
   std::vector<float> acc_;          // per-thread full-resolution sums of downsampled trials
   std::vector<const float*> rows_;  // per-thread row pointers of one trial
 };
@@ -97,8 +106,8 @@ class BruteCpu final : public Dedisperser {
 }  // namespace
 
 namespace dedisp_detail {
-std::unique_ptr<Dedisperser> make_brute_cpu(const DedispSetup& setup) {
-  return std::make_unique<BruteCpu>(setup);
+std::unique_ptr<Dedisperser> make_brute_cpu(const DedispSetup& setup, bool allocate) {
+  return std::make_unique<BruteCpu>(setup, allocate);
 }
 }  // namespace dedisp_detail
 

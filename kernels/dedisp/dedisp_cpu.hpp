@@ -36,7 +36,9 @@ inline void downsample_sum(const float* acc, uint64_t n, int ds, float* out) {
 // loop of every CPU algorithm; built for several vector widths where the compiler can.
 void sum_rows(const float* const* rows, size_t nrows, uint64_t n, float* dst);
 
-std::unique_ptr<Dedisperser> make_brute_cpu(const DedispSetup& setup);
-std::unique_ptr<Dedisperser> make_subband_cpu(const DedispSetup& setup);
+// A dedisperser; with allocate = false only its tables and sizes (no workspace): for
+// dedisp_footprint(), never executed.
+std::unique_ptr<Dedisperser> make_brute_cpu(const DedispSetup& setup, bool allocate = true);
+std::unique_ptr<Dedisperser> make_subband_cpu(const DedispSetup& setup, bool allocate = true);
 
 }  // namespace tianyan::dedisp_detail

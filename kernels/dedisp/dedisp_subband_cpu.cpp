@@ -13,8 +13,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <utility>
 
+#include "kernels/common/float_buffer.hpp"
 #include "kernels/dedisp/dedisp_cpu.hpp"
 #include "kernels/dedisp/delay_table.hpp"
 
@@ -36,7 +38,7 @@ struct Group {
 
 class SubbandCpu final : public Dedisperser {
  public:
-  explicit SubbandCpu(const DedispSetup& setup) : setup_(setup) {
+  SubbandCpu(const DedispSetup& setup, bool allocate) : setup_(setup) {
     const size_t nchan = setup.freqs_mhz.size();
     nsub_ = (setup.nsub <= 0 || static_cast<size_t>(setup.nsub) >= nchan)
                 ? nchan
@@ -54,22 +56,32 @@ class SubbandCpu final : public Dedisperser {
       max_ds_ = std::max(max_ds_, setup.trials[t].downsample);
     }
     x_stride_ = setup.max_nfresh + overlap_;
-    x_.resize(nchan * x_stride_);
+    x_size_ = nchan * x_stride_;
     block_ = std::max<uint64_t>(kTimeBlock, static_cast<uint64_t>(max_ds_));
     sub_stride_ = block_ + max_spread_;
-    subbands_.resize(static_cast<size_t>(setup.threads) * nsub_ * sub_stride_);
-    acc_.resize(static_cast<size_t>(setup.threads) * block_);
     for (size_t k = 0; k < nsub_; ++k) {
       rows_per_thread_ = std::max(rows_per_thread_, sub_begin_[k + 1] - sub_begin_[k]);
     }
     rows_per_thread_ = std::max(rows_per_thread_, nsub_);
-    rows_.resize(static_cast<size_t>(setup.threads) * rows_per_thread_);
+    const auto threads = static_cast<size_t>(setup.threads);
+    subbands_size_ = threads * nsub_ * sub_stride_;
+    acc_size_ = threads * block_;
+    rows_size_ = threads * rows_per_thread_;
+    if (!allocate) return;
+    // Not zeroed (FloatBuffer: huge pages too): execute() transposes samples
+    // [0, nfresh + overlap) of every channel before it reads any, and reads no further (each
+    // read is at most a trial's delay past a fresh sample). The largest buffer of the
+    // pipeline; zeroing it would be a wasted pass.
+    x_.ensure(x_size_);
+    subbands_.resize(subbands_size_);
+    acc_.resize(acc_size_);
+    rows_.resize(rows_size_);
   }
 
   uint64_t overlap() const override { return overlap_; }
   size_t workspace_bytes() const override {
-    return (x_.size() + subbands_.size() + acc_.size()) * sizeof(float) +
-           rows_.size() * sizeof(const float*);
+    return (x_size_ + subbands_size_ + acc_size_) * sizeof(float) +
+           rows_size_ * sizeof(const float*);
   }
   size_t num_trials() const override { return setup_.trials.size(); }
   uint64_t output_offset(size_t trial) const override { return offsets_.at(trial); }
@@ -193,7 +205,8 @@ class SubbandCpu final : public Dedisperser {
   uint64_t x_stride_ = 0;
   uint64_t sub_stride_ = 0;
   uint64_t block_ = kTimeBlock;
-  std::vector<float> x_;            // channel-major input
+  size_t x_size_ = 0, subbands_size_ = 0, acc_size_ = 0, rows_size_ = 0;  // workspace sizes
+  FloatBuffer x_;                   // channel-major input (x_size_ floats)
   std::vector<float> subbands_;     // per thread: nsub rows of one block plus the spread
   std::vector<float> acc_;          // per thread: one block of a downsampled trial
   std::vector<const float*> rows_;  // per thread: the rows one sum adds
@@ -203,8 +216,8 @@ class SubbandCpu final : public Dedisperser {
 }  // namespace
 
 namespace dedisp_detail {
-std::unique_ptr<Dedisperser> make_subband_cpu(const DedispSetup& setup) {
-  return std::make_unique<SubbandCpu>(setup);
+std::unique_ptr<Dedisperser> make_subband_cpu(const DedispSetup& setup, bool allocate) {
+  return std::make_unique<SubbandCpu>(setup, allocate);
 }
 }  // namespace dedisp_detail
 

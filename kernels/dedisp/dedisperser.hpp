@@ -66,6 +66,17 @@ class Dedisperser {
 // Throws BadInput for an invalid setup, Usage for Backend::Cuda (not built yet: no fallback).
 std::unique_ptr<Dedisperser> make_dedisperser(Backend backend, const DedispSetup& setup);
 
+// What make_dedisperser(backend, setup) would hold, computed without allocating its workspace,
+// so that a caller can size its gulps (and its other buffers) before building one: the same
+// values overlap(), workspace_bytes() and output_size() of the built dedisperser report.
+struct DedispFootprint {
+  uint64_t overlap = 0;        // input samples
+  size_t workspace_bytes = 0;  // bytes
+  uint64_t output_size = 0;    // floats
+};
+// Throws as make_dedisperser does.
+DedispFootprint dedisp_footprint(Backend backend, const DedispSetup& setup);
+
 // Brute-force dedispersion with explicit delays (delays[t * nchan + c]); out as above with
 // rows of max_nfresh / ds. The reference the tests compare every algorithm with.
 void dedisperse_direct(const float* in, size_t nchan, uint64_t nsamp_in, uint64_t nfresh,
