@@ -99,8 +99,21 @@ void validate_rfi_config(const RfiConfig& config, size_t nchan);
 // Channels masked by the static steps (bad ranges, zero weights): 1 = masked.
 std::vector<uint8_t> rfi_static_channels(const RfiConfig& config, const ObservationInfo& info);
 
+// What the cleaning did to each fresh block of a pass, so that a later pass over the same
+// stream can repeat it without the statistics and the detection (make_rfi_replayer_cpu): the
+// mask (cells, clipped samples) and each cell's output centre, scale and fill value (what a
+// masked or clipped sample becomes). Replaying gives the recorded pass's output bit for bit.
+struct RfiReplay {
+  RfiMask mask;
+  std::vector<float> centre, scale, fill;  // nblocks x nchan, block-major
+};
+
+// Bytes an RfiReplay of a stream holds, besides the clipped offsets (4 bytes per clipped
+// sample): the mask's byte and 3 floats per (channel, block) cell.
+uint64_t rfi_replay_bytes(size_t nchan, uint64_t nsamples, uint64_t block_nsamp);
+
 // The stage. Planned once (validates, allocates every workspace); process() allocates only for
-// the mask it records (a fresh block's cells and clipped offsets).
+// the mask it records (a fresh block's cells and clipped offsets) and the replay, if asked.
 class RfiCleaner {
  public:
   virtual ~RfiCleaner() = default;
@@ -115,14 +128,28 @@ class RfiCleaner {
   // Cells and clipped samples of every fresh block so far.
   virtual const RfiMask& mask() const = 0;
   virtual size_t workspace_bytes() const = 0;
+  // The replay of every fresh block so far, moved out (the mask stays). Throws Internal unless
+  // the cleaner was made with record_replay.
+  virtual RfiReplay take_replay() = 0;
 };
 
 // The CPU (OpenMP) stage with `threads` threads (>= 1). With `reuse` (a loaded mask of the
 // same channels and block length), its cells and clipped samples replace detection for the
 // blocks it holds; replacement and normalisation run as usual. `info.nsamples` is the stream's
 // length (the only place a partial block may end).
+// With `record_replay`, it also records the replay of every fresh block (take_replay()).
 std::unique_ptr<RfiCleaner> make_rfi_cleaner_cpu(const RfiConfig& config,
                                                  const ObservationInfo& info, int threads,
-                                                 const RfiMask* reuse = nullptr);
+                                                 const RfiMask* reuse = nullptr,
+                                                 bool record_replay = false);
+
+// A stage that replays `replay` (recorded over the same stream with the same configuration)
+// instead of measuring: process() only replaces, normalises and applies zero-DM, with the
+// recorded parameters, so its output equals the recording pass's bit for bit. Same contract as
+// the cleaner (gulps in order, whole blocks); every block a call covers, look-ahead included,
+// must be in the replay (Internal otherwise). `replay` must outlive the stage.
+std::unique_ptr<RfiCleaner> make_rfi_replayer_cpu(const RfiConfig& config,
+                                                  const ObservationInfo& info, int threads,
+                                                  const RfiReplay& replay);
 
 }  // namespace tianyan

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "kernels/common/error.hpp"
+#include "kernels/rfi/rfi_simd_cpu.hpp"
 
 namespace tianyan {
 
@@ -76,20 +77,43 @@ const RfiConfig& checked(const RfiConfig& config, const ObservationInfo& info, i
   return config;
 }
 
+// The streaming contract of rfi.hpp: gulps in order, whole blocks except at the stream's end.
+class StreamContract {
+ public:
+  StreamContract(uint64_t block, uint64_t total) : block_(block), total_(total) {}
+  void check(uint64_t start, uint64_t nsamp, uint64_t nfresh) const {
+    const bool ok = start == next_start_ && nfresh <= nsamp &&
+                    (total_ == 0 || start + nsamp <= total_) && ends_cleanly(start + nfresh) &&
+                    ends_cleanly(start + nsamp);
+    if (!ok) {
+      throw internal_error(
+          "rfi: gulp [{}, +{}) with {} fresh breaks the contract (expected start {}, block {} "
+          "samples, stream {} samples)",
+          start, nsamp, nfresh, next_start_, block_, total_);
+    }
+  }
+  void advance(uint64_t start, uint64_t nfresh) { next_start_ = start + nfresh; }
+
+ private:
+  bool ends_cleanly(uint64_t sample) const {
+    return sample % block_ == 0 || (total_ > 0 && sample == total_);
+  }
+  uint64_t block_;
+  uint64_t total_;           // stream length (0: unknown)
+  uint64_t next_start_ = 0;  // first sample of the next call's fresh data
+};
+
 class RfiCleanerCpu final : public RfiCleaner {
  public:
   RfiCleanerCpu(const RfiConfig& config, const ObservationInfo& info, int threads,
-                const RfiMask* reuse);
+                const RfiMask* reuse, bool record_replay);
   void process(const float* in, float* out, uint64_t start, uint64_t nsamp,
                uint64_t nfresh) override;
   const RfiMask& mask() const override { return mask_; }
   size_t workspace_bytes() const override;
+  RfiReplay take_replay() override;
 
  private:
-  void check_contract(uint64_t start, uint64_t nsamp, uint64_t nfresh) const;
-  bool ends_cleanly(uint64_t sample) const {
-    return sample % block_ == 0 || (total_ > 0 && sample == total_);
-  }
   std::vector<uint32_t> detect(const float* in, uint64_t n, uint64_t block,
                                const ChannelHistory& history);
   void clean_block(const float* in, float* out, uint64_t n, uint64_t block, ChannelHistory& history,
@@ -97,13 +121,14 @@ class RfiCleanerCpu final : public RfiCleaner {
 
   RfiConfig config_;
   size_t nchan_;
-  uint64_t total_;  // stream length (0: unknown)
   uint64_t block_;
   int threads_;
   std::vector<uint8_t> static_;
   std::optional<RfiMask> reuse_;
   RfiMask mask_;
-  uint64_t next_start_ = 0;  // first sample of the next call's fresh data
+  bool record_replay_;
+  RfiReplay replay_;  // the row parameters of every fresh block (the mask is mask_)
+  StreamContract contract_;
   ChannelHistory history_, lookahead_history_;
   // Workspace, sized at planning.
   rfi_detail::StatsWorkspace stats_ws_;
@@ -116,14 +141,15 @@ class RfiCleanerCpu final : public RfiCleaner {
 };
 
 RfiCleanerCpu::RfiCleanerCpu(const RfiConfig& config, const ObservationInfo& info, int threads,
-                             const RfiMask* reuse)
+                             const RfiMask* reuse, bool record_replay)
     : config_(checked(config, info, threads)),
       nchan_(info.nchan()),
-      total_(info.nsamples),
       block_(config.block_nsamp),
       threads_(threads),
       static_(rfi_static_channels(config, info)),
       mask_(info.freqs_mhz, info.tsamp_s, config.block_nsamp, static_),
+      record_replay_(record_replay),
+      contract_(config.block_nsamp, info.nsamples),
       history_(info.nchan(), config.stats.history_blocks),
       lookahead_history_(history_) {
   if (reuse != nullptr) {
@@ -152,21 +178,17 @@ size_t RfiCleanerCpu::workspace_bytes() const {
          nchan_ * per_channel;
 }
 
-void RfiCleanerCpu::check_contract(uint64_t start, uint64_t nsamp, uint64_t nfresh) const {
-  const bool ok = start == next_start_ && nfresh <= nsamp &&
-                  (total_ == 0 || start + nsamp <= total_) && ends_cleanly(start + nfresh) &&
-                  ends_cleanly(start + nsamp);
-  if (!ok) {
-    throw internal_error(
-        "rfi: gulp [{}, +{}) with {} fresh breaks the contract (expected start {}, block {} "
-        "samples, stream {} samples)",
-        start, nsamp, nfresh, next_start_, block_, total_);
-  }
+RfiReplay RfiCleanerCpu::take_replay() {
+  if (!record_replay_) throw internal_error("rfi: take_replay() of a cleaner that records none");
+  RfiReplay r = std::move(replay_);
+  replay_ = RfiReplay{};
+  r.mask = mask_;
+  return r;
 }
 
 void RfiCleanerCpu::process(const float* in, float* out, uint64_t start, uint64_t nsamp,
                             uint64_t nfresh) {
-  check_contract(start, nsamp, nfresh);
+  contract_.check(start, nsamp, nfresh);
   bool in_lookahead = false;
   for (uint64_t s0 = start; s0 < start + nsamp; s0 += block_) {
     const uint64_t n = std::min(block_, start + nsamp - s0);
@@ -180,7 +202,7 @@ void RfiCleanerCpu::process(const float* in, float* out, uint64_t start, uint64_
     clean_block(in + offset, out + offset, n, s0 / block_,
                 in_lookahead ? lookahead_history_ : history_, fresh);
   }
-  next_start_ = start + nfresh;
+  contract_.advance(start, nfresh);
 }
 
 std::vector<uint32_t> RfiCleanerCpu::detect(const float* in, uint64_t n, uint64_t block,
@@ -224,15 +246,110 @@ void RfiCleanerCpu::clean_block(const float* in, float* out, uint64_t n, uint64_
       history.push(c, stats_.mean[c], stats_.std[c], stats_.median[c], stats_.sigma[c]);
     }
   }
-  if (record) mask_.append_block(block, cells_.data(), n, std::move(clipped));
+  if (!record) return;
+  mask_.append_block(block, cells_.data(), n, std::move(clipped));
+  if (record_replay_) {
+    for (auto [to, from] :
+         {std::pair{&replay_.centre, &params_.centre}, std::pair{&replay_.scale, &params_.scale},
+          std::pair{&replay_.fill, &params_.fill}}) {
+      to->insert(to->end(), from->begin(), from->end());
+    }
+  }
 }
+
+// Replays a recorded pass: the recorded cells, clipped samples and row parameters go straight
+// into the row kernels, which are the recording pass's own (rfi_clean_cpu.cpp).
+class RfiReplayerCpu final : public RfiCleaner {
+ public:
+  RfiReplayerCpu(const RfiConfig& config, const ObservationInfo& info, int threads,
+                 const RfiReplay& replay)
+      : config_(checked(config, info, threads)),
+        nchan_(info.nchan()),
+        block_(config.block_nsamp),
+        threads_(threads),
+        replay_(replay),
+        contract_(config.block_nsamp, info.nsamples),
+        clipped_(block_) {
+    const RfiMask& m = replay.mask;
+    const uint64_t cells = m.nblocks() * nchan_;
+    if (m.nchan() != nchan_ || m.block_nsamp() != block_ || replay.centre.size() != cells ||
+        replay.scale.size() != cells || replay.fill.size() != cells) {
+      throw internal_error(
+          "rfi replay: {} channels, blocks of {} samples, {} cells of parameters; the stream "
+          "needs {} channels and blocks of {}",
+          m.nchan(), m.block_nsamp(), replay.centre.size(), nchan_, block_);
+    }
+    for (auto* v : {&params_.centre, &params_.scale, &params_.fill}) v->resize(nchan_);
+    params_.masked.resize(nchan_);
+    params_.keep.resize(nchan_);
+  }
+
+  void process(const float* in, float* out, uint64_t start, uint64_t nsamp,
+               uint64_t nfresh) override {
+    contract_.check(start, nsamp, nfresh);
+    const RfiMask& m = replay_.mask;
+    for (uint64_t s0 = start; s0 < start + nsamp; s0 += block_) {
+      const uint64_t n = std::min(block_, start + nsamp - s0);
+      const uint64_t b = s0 / block_;
+      if (b >= m.nblocks() || m.block_samples(b) != n) {
+        throw internal_error("rfi replay: block {} ({} samples) was not recorded", b, n);
+      }
+      const uint8_t* cells = m.block_cells(b);
+      const auto at = static_cast<ptrdiff_t>(b * nchan_);
+      const auto len = static_cast<ptrdiff_t>(nchan_);
+      std::copy(replay_.centre.begin() + at, replay_.centre.begin() + at + len,
+                params_.centre.begin());
+      std::copy(replay_.scale.begin() + at, replay_.scale.begin() + at + len,
+                params_.scale.begin());
+      std::copy(replay_.fill.begin() + at, replay_.fill.begin() + at + len, params_.fill.begin());
+      for (size_t c = 0; c < nchan_; ++c) {  // as make_row_params sets them
+        params_.masked[c] = cells[c] != 0;
+        params_.keep[c] = cells[c] != 0 ? 0u : rfi_detail::kKeep;
+      }
+      std::fill(clipped_.begin(), clipped_.begin() + static_cast<ptrdiff_t>(n), uint8_t{0});
+      for (uint32_t k : m.clipped(b)) clipped_[k] = 1;
+      const size_t offset = (s0 - start) * nchan_;
+      rfi_detail::clean_rows(config_, in + offset, out + offset, n, nchan_, params_,
+                             clipped_.data(), threads_);
+    }
+    contract_.advance(start, nfresh);
+  }
+  const RfiMask& mask() const override { return replay_.mask; }
+  size_t workspace_bytes() const override {
+    return nchan_ * (3 * sizeof(float) + 1 + sizeof(uint32_t)) + clipped_.size();
+  }
+  RfiReplay take_replay() override {
+    throw internal_error("rfi: take_replay() of a replaying stage");
+  }
+
+ private:
+  RfiConfig config_;
+  size_t nchan_;
+  uint64_t block_;
+  int threads_;
+  const RfiReplay& replay_;
+  StreamContract contract_;
+  RowParams params_;
+  std::vector<uint8_t> clipped_;  // block samples: 1 = clipped
+};
 
 }  // namespace
 
+uint64_t rfi_replay_bytes(size_t nchan, uint64_t nsamples, uint64_t block_nsamp) {
+  const uint64_t nblocks = block_nsamp == 0 ? 0 : (nsamples + block_nsamp - 1) / block_nsamp;
+  return nblocks * nchan * (1 + 3 * sizeof(float));
+}
+
 std::unique_ptr<RfiCleaner> make_rfi_cleaner_cpu(const RfiConfig& config,
                                                  const ObservationInfo& info, int threads,
-                                                 const RfiMask* reuse) {
-  return std::make_unique<RfiCleanerCpu>(config, info, threads, reuse);
+                                                 const RfiMask* reuse, bool record_replay) {
+  return std::make_unique<RfiCleanerCpu>(config, info, threads, reuse, record_replay);
+}
+
+std::unique_ptr<RfiCleaner> make_rfi_replayer_cpu(const RfiConfig& config,
+                                                  const ObservationInfo& info, int threads,
+                                                  const RfiReplay& replay) {
+  return std::make_unique<RfiReplayerCpu>(config, info, threads, replay);
 }
 
 }  // namespace tianyan
