@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
 #include "io/gulp.hpp"
@@ -120,42 +121,84 @@ uint64_t DedispGulp::count(size_t t) const {
   return (start + nfresh) / ds - start / ds;
 }
 
+namespace {
+
+std::unique_ptr<RfiCleaner> make_rfi(const PipelineConfig& config, const ObservationInfo& info,
+                                     const StreamOptions& options) {
+  if (options.rfi_replay != nullptr) {
+    return make_rfi_replayer_cpu(config.rfi, info, options.threads, *options.rfi_replay);
+  }
+  return make_rfi_cleaner_cpu(config.rfi, info, options.threads, options.reuse_mask,
+                              options.record_rfi_replay);
+}
+
+// plan_stream with the RFI stage's workspace known.
+StreamPlan plan_stream_with(const ObservationInfo& info, const PipelineConfig& config,
+                            const StreamOptions& options, size_t rfi_bytes, bool fit_memory) {
+  if (info.nsamples == 0) throw bad_input(input_name(info), "no samples: nothing to search");
+  const size_t nchan = info.nchan();
+  StreamPlan p;
+  p.plan = make_dm_plan(BandGeometry::from_freqs(info.freqs_mhz, info.tsamp_s), config.dedisp.plan);
+  p.trials = p.plan.trials();
+  if (p.trials.empty()) throw bad_input(input_name(info), "the DM plan has no trials");
+  p.first_trial = select_trials(p.trials, options.trial_begin, options.trial_end);
+
+  const uint64_t block = config.rfi.block_nsamp;
+  p.unit = std::lcm(block, static_cast<uint64_t>(p.plan.max_downsample()));
+  p.gulp = initial_gulp(info, config, options, p.unit);
+  // The dedisperser's workspace depends on the gulp: each candidate is sized (not built).
+  while (true) {
+    DedispSetup setup = make_dedisp_setup(p.plan, info.freqs_mhz, p.gulp, options.threads,
+                                          algorithm_of(config.dedisp.algorithm));
+    setup.trials = p.trials;  // the selected range (all trials unless one was asked for)
+    const DedispFootprint f = dedisp_footprint(Backend::Cpu, setup);
+    p.overlap = round_up(f.overlap, block);
+    p.memory.buffers =
+        (std::min(block, info.nsamples) + p.gulp + p.overlap) * nchan * sizeof(float);
+    p.memory.dedisp_workspace = f.workspace_bytes;
+    p.memory.dedisp_output = f.output_size * sizeof(float);
+    p.memory.rfi = rfi_bytes;
+    if (!fit_memory || p.memory.total() <= memory_limit_bytes(config) || p.gulp == p.unit) break;
+    p.gulp = halve_gulp(p.gulp, p.unit);
+  }
+  if (fit_memory && p.memory.total() > memory_limit_bytes(config)) {
+    throw_memory(p.memory.total(), config, p.gulp);
+  }
+  return p;
+}
+
+}  // namespace
+
+StreamPlan plan_stream(const ObservationInfo& info, const PipelineConfig& config,
+                       const StreamOptions& options, bool fit_memory) {
+  if (info.nsamples == 0) throw bad_input(input_name(info), "no samples: nothing to search");
+  return plan_stream_with(info, config, options, make_rfi(config, info, options)->workspace_bytes(),
+                          fit_memory);
+}
+
 CleanDedisperse::CleanDedisperse(Reader& reader, const PipelineConfig& config,
                                  const StreamOptions& options)
     : reader_(reader), config_(config), options_(options) {
   const ObservationInfo& info = reader.info();
   if (info.nsamples == 0) throw bad_input(input_name(info), "no samples: nothing to search");
-  const size_t nchan = info.nchan();
-  plan_ = make_dm_plan(BandGeometry::from_freqs(info.freqs_mhz, info.tsamp_s),
-                       config.dedisp.plan);
-  trials_ = plan_.trials();
-  if (trials_.empty()) throw bad_input(input_name(info), "the DM plan has no trials");
-  first_trial_ = select_trials(trials_, options.trial_begin, options.trial_end);
-  rfi_ = make_rfi_cleaner_cpu(config.rfi, info, options.threads, options.reuse_mask);
-
-  const uint64_t block = config.rfi.block_nsamp;
-  const uint64_t unit = std::lcm(block, static_cast<uint64_t>(plan_.max_downsample()));
-  gulp_ = initial_gulp(info, config, options, unit);
-  // The dedisperser's workspace depends on the gulp, so each candidate gulp is planned in full.
-  while (true) {
-    DedispSetup setup = make_dedisp_setup(plan_, info.freqs_mhz, gulp_, options.threads,
-                                          algorithm_of(config.dedisp.algorithm));
-    setup.trials = trials_;  // the selected range (all trials unless one was asked for)
-    dedisperser_ = make_dedisperser(Backend::Cpu, setup);
-    overlap_ = round_up(dedisperser_->overlap(), block);
-    bytes_ = 2 * (gulp_ + overlap_) * nchan * sizeof(float) + dedisperser_->workspace_bytes() +
-             dedisperser_->output_size() * sizeof(float) + rfi_->workspace_bytes();
-    if (bytes_ <= memory_limit_bytes(config) || gulp_ == unit) break;
-    gulp_ = halve_gulp(gulp_, unit);
-  }
-  if (bytes_ > memory_limit_bytes(config)) throw_memory(bytes_, config, gulp_);
-  spdlog::info("gulps of {} samples ({:.3f} s) + {} overlap; {:.1f} MB held (buffers {:.1f}, "
-               "dedisp workspace {:.1f}, output {:.1f}, rfi {:.1f})",
-               gulp_, static_cast<double>(gulp_) * info.tsamp_s, overlap_, megabytes(bytes_),
-               megabytes(2 * (gulp_ + overlap_) * nchan * sizeof(float)),
-               megabytes(dedisperser_->workspace_bytes()),
-               megabytes(dedisperser_->output_size() * sizeof(float)),
-               megabytes(rfi_->workspace_bytes()));
+  rfi_ = make_rfi(config, info, options);
+  StreamPlan p = plan_stream_with(info, config, options, rfi_->workspace_bytes(), true);
+  plan_ = std::move(p.plan);
+  trials_ = std::move(p.trials);
+  first_trial_ = p.first_trial;
+  gulp_ = p.gulp;
+  overlap_ = p.overlap;
+  memory_ = p.memory;
+  DedispSetup setup = make_dedisp_setup(plan_, info.freqs_mhz, gulp_, options.threads,
+                                        algorithm_of(config.dedisp.algorithm));
+  setup.trials = trials_;
+  dedisperser_ = make_dedisperser(Backend::Cpu, setup);
+  spdlog::info(
+      "gulps of {} samples ({:.3f} s) + {} overlap; {:.1f} MB held (buffers {:.1f}, "
+      "dedisp workspace {:.1f}, output {:.1f}, rfi {:.1f})",
+      gulp_, static_cast<double>(gulp_) * info.tsamp_s, overlap_, megabytes(memory_.total()),
+      megabytes(memory_.buffers), megabytes(memory_.dedisp_workspace),
+      megabytes(memory_.dedisp_output), megabytes(memory_.rfi));
 }
 
 CleanDedisperse::~CleanDedisperse() = default;
@@ -164,41 +207,56 @@ uint64_t CleanDedisperse::trial_nsamp(size_t t) const {
   return reader_.info().nsamples / static_cast<uint64_t>(trials_[t].downsample);
 }
 
-RfiMask CleanDedisperse::run(const DedispSink& sink, StageTimes& times) {
+RfiMask CleanDedisperse::run(const DedispSink& sink, StageTimes& times, float* out) {
   const ObservationInfo& info = reader_.info();
-  const size_t nchan = info.nchan();
+  const uint64_t total = info.nsamples;
+  const size_t row = info.nchan();  // floats per sample
   const auto max_ds = static_cast<uint64_t>(plan_.max_downsample());
-  GulpStream stream(reader_, gulp_, overlap_);
-  std::vector<float> clean((gulp_ + overlap_) * nchan);
-  std::vector<float> out(dedisperser_->output_size());
-  Gulp g;
+  StreamBuffers& buf = options_.buffers != nullptr ? *options_.buffers : own_buffers_;
+  float* clean = buf.clean.ensure((gulp_ + overlap_) * row);
+  if (out == nullptr) out = buf.out.ensure(dedisperser_->output_size());
+  // Raw data one RFI block at a time, each block read and cleaned once, in order.
+  GulpStream raw(reader_, config_.rfi.block_nsamp, 0);
+  uint64_t cleaned = 0;  // stream samples cleaned so far; clean[0] holds sample `start`
   const auto t_start = StageClock::now();
-  while (true) {
-    auto t0 = StageClock::now();
-    if (!stream.next(g)) break;
-    times.read_s += seconds_since(t0);
-
-    t0 = StageClock::now();
-    rfi_->process(g.data.data(), clean.data(), g.start, g.nsamp, g.nfresh);
-    // The zero padding past the stream's end (see the header): only the last gulps have one.
-    const uint64_t nfresh_up = round_up(g.nfresh, max_ds);
-    const uint64_t nsamp_in = nfresh_up + overlap_;
-    if (g.nsamp < nsamp_in) {
-      std::fill(clean.begin() + static_cast<ptrdiff_t>(g.nsamp * nchan),
-                clean.begin() + static_cast<ptrdiff_t>(nsamp_in * nchan), 0.0f);
+  for (uint64_t start = 0; start < total; start += gulp_) {
+    const uint64_t nfresh = std::min(gulp_, total - start);
+    if (start > 0) {
+      // The previous gulp's look-ahead (cleaned samples [start, cleaned)) becomes this head
+      // (counted as RFI time: it replaces cleaning the look-ahead again).
+      const auto t0 = StageClock::now();
+      std::memmove(clean, clean + gulp_ * row, (cleaned - start) * row * sizeof(float));
+      times.rfi_s += seconds_since(t0);
     }
-    times.rfi_s += seconds_since(t0);
+    const uint64_t want = std::min(total, start + nfresh + overlap_);
+    while (cleaned < want) {
+      auto t0 = StageClock::now();
+      if (!raw.next(buf.raw) || buf.raw.start != cleaned) {
+        throw internal_error("stream: raw block at {} instead of {}", buf.raw.start, cleaned);
+      }
+      times.read_s += seconds_since(t0);
+      t0 = StageClock::now();
+      rfi_->process(buf.raw.data.data(), clean + (cleaned - start) * row, cleaned, buf.raw.nsamp,
+                    buf.raw.nsamp);
+      cleaned += buf.raw.nsamp;
+      times.rfi_s += seconds_since(t0);
+    }
+    // The zero padding past the stream's end (see the header): only the last gulps have one.
+    const uint64_t nfresh_up = round_up(nfresh, max_ds);
+    const uint64_t nsamp_in = nfresh_up + overlap_;
+    if (want - start < nsamp_in) {
+      std::fill(clean + (want - start) * row, clean + nsamp_in * row, 0.0f);
+    }
 
-    t0 = StageClock::now();
-    dedisperser_->execute(clean.data(), nsamp_in, nfresh_up, out.data());
+    auto t0 = StageClock::now();
+    dedisperser_->execute(clean, nsamp_in, nfresh_up, out);
     times.dedisp_s += seconds_since(t0);
 
     t0 = StageClock::now();
-    sink(DedispGulp{g.start, g.nfresh, &trials_, dedisperser_.get(), out.data()});
+    sink(DedispGulp{start, nfresh, &trials_, dedisperser_.get(), out});
     times.sink_s += seconds_since(t0);
     if (options_.progress) {
-      options_.progress(static_cast<double>(g.start + g.nfresh) /
-                        static_cast<double>(info.nsamples));
+      options_.progress(static_cast<double>(start + nfresh) / static_cast<double>(total));
     }
   }
   times.total_s += seconds_since(t_start);

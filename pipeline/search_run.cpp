@@ -105,7 +105,7 @@ BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
   };
   const WholeSeriesBatchPlan bp =
       dedisperse_whole_series(reader, config, threads, consume, workspace, &driver);
-  result.peak_series_bytes = bp.series_bytes_per_batch + workspace;
+  result.peak_series_bytes = bp.max_batch_bytes + workspace;
   result.times.read_s = driver.read_s;
   result.times.rfi_s = driver.rfi_s;
   result.times.dedisp_s = driver.dedisp_s;
