@@ -9,8 +9,10 @@
 // per refined candidate, so only strong candidates are refined (AccelConfig).
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "kernels/accel/accel_plan.hpp"
+#include "kernels/common/constants.hpp"
 #include "kernels/common/golden_section.hpp"
 #include "kernels/search/fourier_interp.hpp"
 #include "kernels/search/period_search_cpu.hpp"
@@ -103,6 +105,24 @@ void CpuPeriodSearcher::refine_accel(const SeriesInput& s, const Prepared& pr, W
   };
   const RefinedPeak start = refine_peak(spec, nbins, c.r_bins, c.nharm, 0.5 / c.nharm);
   set_weights(start.r_fund);
+  // The Cramer-Rao bound of the acceleration for these harmonics (docs/search.md): where it is
+  // wider than two trials (slow pulsars, short observations) the objective is flat over the
+  // trials and which of them won is noise, so the acceleration is reported as 0 (unmeasured;
+  // the frequency at the middle does not depend on it).
+  double sum_ph2 = 0;
+  for (size_t h = 0; h < w.size(); ++h) sum_ph2 += w[h] * w[h] * static_cast<double>((h + 1) * (h + 1));
+  const double T = static_cast<double>(s.nsamp) * s.tsamp_s;
+  const double f = start.r_fund / pr.g.tobs_s;
+  if (!(sum_ph2 > 0) || !(f > 0)) return;
+  const double sigma_a =
+      kSpeedOfLight / f * std::sqrt(180.0) / (std::numbers::pi * T * T * std::sqrt(2 * sum_ph2));
+  if (sigma_a > 2 * da) {
+    c.accel_ms2 = 0;
+    return;
+  }
+  // Accelerations are reported within the searched range.
+  const double a_lim = cfg_.accel.max_ms2;
+  auto in_range = [&](double a) { return std::clamp(a, -a_lim, a_lim); };
 
   // The resampling keeps the frequency at the middle of the series, so r moves little with
   // the acceleration: each evaluation refines r around the best so far.
@@ -114,6 +134,7 @@ void CpuPeriodSearcher::refine_accel(const SeriesInput& s, const Prepared& pr, W
     return v;
   };
   auto eval = [&](double a) {
+    a = in_range(a);
     spectrum_at(a);
     return score(a);
   };
@@ -125,11 +146,11 @@ void CpuPeriodSearcher::refine_accel(const SeriesInput& s, const Prepared& pr, W
   // resampling, so the grid's best trial can be off by two.
   for (const double k : {-2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0}) eval(a0 + k * da);
   // Still rising at an end of the look: follow it outwards, half a trial at a time, at most
-  // to the searched range plus a trial.
+  // to the end of the searched range.
   for (const double dir : {-1.0, 1.0}) {
-    double edge = a0 + dir * 2 * da;
-    while (best_a == edge && std::abs(edge) < cfg_.accel.max_ms2 + da) {
-      edge += dir * 0.5 * da;
+    double edge = in_range(a0 + dir * 2 * da);
+    while (best_a == edge && std::abs(edge) < a_lim) {
+      edge = in_range(edge + dir * 0.5 * da);
       eval(edge);
     }
   }
@@ -141,7 +162,7 @@ void CpuPeriodSearcher::refine_accel(const SeriesInput& s, const Prepared& pr, W
   best_v = -1;
   score(centre);
   double a_best = best_a, v_best = best_v;
-  golden_max(eval, centre - da, centre + da, da / 32, a_best, v_best);
+  golden_max(eval, in_range(centre - da), in_range(centre + da), da / 32, a_best, v_best);
 
   // Report at the best point: the power and S/N over the detection's own harmonics.
   spectrum_at(best_a);

@@ -145,6 +145,24 @@ TEST(AccelRefine, HarmonicsOfABinaryMspReachTheBound) {
   EXPECT_LT(rms, 1.5 * crb);
 }
 
+// At 3 Hz over 100 s the searched range drifts the signal by 0.006 bins: its acceleration
+// cannot be measured (the bound is ~40 trials wide) and is reported as 0, not as whichever
+// trial the noise favoured.
+TEST(AccelRefine, UnmeasurableAccelerationIsReportedAsZero) {
+  const Estimate e = search_chirp(chirp_config(1), 11, 400000, 2.5e-4, 3.0, 37.0, {200});
+  ASSERT_TRUE(e.found);
+  EXPECT_EQ(e.accel, 0.0);
+  EXPECT_NEAR(e.freq, 3.0, 0.5 / 100.0);
+}
+
+// Refined accelerations stay inside the searched range, here +-60 m/s^2 with the signal at 90.
+TEST(AccelRefine, StaysInsideTheSearchedRange) {
+  const Estimate e = search_chirp(chirp_config(1), 12, 400000, 2.5e-4, 1500, 90.0, {400});
+  ASSERT_TRUE(e.found);
+  EXPECT_LE(std::abs(e.accel), 60.0);
+  EXPECT_GT(e.accel, 30.0);
+}
+
 TEST(AccelRefine, OffPutsTheAccelerationOnTheGrid) {
   const SearchConfig cfg = chirp_config(0);
   const Estimate e = search_chirp(cfg, 7, 400000, 2.5e-4, 1500, 23.7, {200});
