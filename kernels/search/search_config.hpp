@@ -33,9 +33,10 @@ struct RednoiseConfig {
 struct AccelConfig {
   bool enabled = false;
   double max_ms2 = 200.0;      // |a| searched, (0, 1e5] m/s^2 (a > 0: frequency rises in time)
-  // Spacing: the highest frequency searched drifts by at most this many bins between
-  // neighbouring trials, (0, 100].
-  double tolerance_bins = 1.0;
+  // Spacing: the highest frequency searched drifts by this many bins between neighbouring
+  // trials, (0, 100]: 2 (PRESTO's ACCEL_DZ) leaves any signal within one bin of drift of its
+  // nearest trial, at most 5% of that harmonic's power lost (docs/search.md).
+  double tolerance_bins = 2.0;
   // Continuous refinement of the acceleration (docs/search.md, "Acceleration"): each series'
   // strongest refine_candidates candidates at or above refine_min_sigma are re-searched at
   // accelerations between the grid's trials. [0, 1000] and [0, 1e6]; 0 candidates turns it off.
