@@ -3,5 +3,5 @@
 # Slow tiers: ctest --test-dir build -L slow   (see README, "Tests").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+TIANYAN_TEST_PACKAGES=1 scripts/setup.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)" -LE slow "$@"
