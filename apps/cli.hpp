@@ -4,8 +4,15 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
 #include "configs/pipeline_config.hpp"
 #include "io/reader.hpp"
+#include "kernels/rfi/rfi_mask.hpp"
+#include "kernels/search/candidate.hpp"
+#include "pipeline/fold_run.hpp"
 
 namespace tianyan::cli {
 
@@ -22,6 +29,8 @@ void add_plan_command(CLI::App& app, const GlobalOptions& global);
 void add_rfi_command(CLI::App& app, const GlobalOptions& global);
 void add_dedisperse_command(CLI::App& app, const GlobalOptions& global);
 void add_search_command(CLI::App& app, const GlobalOptions& global);
+void add_fold_command(CLI::App& app, const GlobalOptions& global);
+void add_plot_command(CLI::App& app, const GlobalOptions& global);
 
 // The configuration of `-c PATH` (built-in defaults when empty) with a `--dm` override applied
 // and validated as a whole; `source` names it for messages.
@@ -32,6 +41,25 @@ std::string beam_stem(const BeamFiles& beam);
 // Checks the RFI limits that depend on the channel count, naming the configuration.
 void validate_rfi_for_input(const PipelineConfig& config, const std::string& source,
                             size_t nchan);
+
+// Folding candidates of a search (apps/fold_common.cpp). Whether a candidate came from this
+// beam (its file, else its scan and beam number), and the request that folds it: the search's
+// frequency, acceleration and DM at its epoch (the middle of the observation).
+bool candidate_in_beam(const Candidate& c, const BeamFiles& beam);
+FoldRequest candidate_fold_request(const Candidate& c, int rank, const ObservationInfo& info);
+
+// A searched beam and the RFI mask its search made (empty when none).
+struct SearchedBeam {
+  const BeamFiles* beam = nullptr;
+  const RfiMask* mask = nullptr;
+};
+// After a search (apps/search_products.cpp): folds its best config.fold.top_n candidates beam
+// by beam, writes their archives, sheets and summaries, the overview and RFI plots, and
+// DIR/report.html with `provenance` as its run metadata.
+void write_search_products(const std::vector<Candidate>& ranked,
+                           const std::vector<SearchedBeam>& beams, const PipelineConfig& config,
+                           int threads, const std::string& out_dir, bool quiet,
+                           const nlohmann::json& provenance);
 
 // Threads for OpenMP regions: 0 means "all cores" (the OpenMP default).
 int resolve_threads(int requested);

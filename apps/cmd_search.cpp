@@ -1,7 +1,8 @@
 // `tianyan search FILE... [-c CONFIG] [--dm LO:HI] [--accel-max A] -o DIR`: the main job.
 // Each beam (or time series) is read, cleaned, dedispersed and searched in one process with
 // bounded memory (pipeline/search_run.hpp); the candidates of all of them, ranked by sigma,
-// go to DIR/candidates.csv and DIR/candidates.json with the provenance.
+// go to DIR/candidates.csv and DIR/candidates.json with the provenance; then the best
+// fold.top_n are folded and plotted and DIR/report.html written (apps/search_products.cpp).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -29,6 +30,7 @@ struct SearchArgs {
   std::string config;
   std::optional<std::string> dm;
   std::optional<double> accel_max;
+  std::optional<int> fold_top;
   std::string out_dir;
   std::string backend = "cpu";
   int threads = -1;  // -1: resources.threads
@@ -83,6 +85,10 @@ void run_search(const SearchArgs& args, const GlobalOptions& global) {
   const auto t0 = StageClock::now();
   std::string source;
   PipelineConfig config = load_effective_config(args.config, args.dm, source);
+  if (args.fold_top) {
+    config.fold.top_n = *args.fold_top;
+    validate_pipeline_config(config, source + " with --fold-top");
+  }
   if (args.accel_max) {
     config.search.accel.enabled = *args.accel_max > 0;
     if (*args.accel_max > 0) config.search.accel.max_ms2 = *args.accel_max;
@@ -113,7 +119,9 @@ void run_search(const SearchArgs& args, const GlobalOptions& global) {
     data_s += r.duration_s;
     all.insert(all.end(), r.candidates.begin(), r.candidates.end());
   };
-  for (const BeamFiles& beam : beams) {
+  std::vector<RfiMask> masks(beams.size());  // each beam's, for the folding and the RFI plot
+  for (size_t b = 0; b < beams.size(); ++b) {
+    const BeamFiles& beam = beams[b];
     const auto reader = open_beam(beam, OpenOptions{config.input.strict, threads});
     validate_rfi_for_input(config, source, reader->info().nchan());
     const std::string stem = beam_stem(beam);
@@ -121,6 +129,7 @@ void run_search(const SearchArgs& args, const GlobalOptions& global) {
     options.progress = [&progress](double f) { progress.update(f); };
     BeamSearch r = search_beam(*reader, config, options);
     progress.finish();
+    masks[b] = std::move(r.rfi_mask);
     take(stem, reader->info().files, std::move(r));
   }
   for (const std::string& path : series_files) {
@@ -148,6 +157,17 @@ void run_search(const SearchArgs& args, const GlobalOptions& global) {
                all.size(), beams.size(), series_files.size(), total_s,
                data_s / std::max(total_s, 1e-9), args.out_dir);
   print_table(all, args.show);
+
+  // Folding, plots and the report come after the candidate list, which is complete on disk
+  // even if they fail.
+  const auto tf = StageClock::now();
+  std::vector<SearchedBeam> searched;
+  for (size_t b = 0; b < beams.size(); ++b) searched.push_back({&beams[b], &masks[b]});
+  provenance["timings"]["total_s"] = seconds_since(t0);
+  write_search_products(all, searched, config, threads, args.out_dir, global.quiet, provenance);
+  spdlog::info("folded the best {} candidate(s), plots and {}/report.html in {:.2f} s",
+               std::min<size_t>(all.size(), static_cast<size_t>(config.fold.top_n)),
+               args.out_dir, seconds_since(tf));
 }
 
 }  // namespace
@@ -156,7 +176,8 @@ void add_search_command(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<SearchArgs>();
   CLI::App* cmd = app.add_subcommand(
       "search", "Search for pulsars: RFI, dedispersion, FFT search with harmonic summing (and "
-                "acceleration), sifting; writes DIR/candidates.csv and candidates.json");
+                "acceleration), sifting; writes DIR/candidates.csv and candidates.json, folds "
+                "the best candidates (archives, plots) and writes DIR/report.html");
   cmd->add_option("inputs", args->inputs,
                   "Search-mode files, directories or globs, or time series (.tim, .dat)")
       ->required();
@@ -167,6 +188,9 @@ void add_search_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--accel-max", args->accel_max,
                   "Acceleration search to |a| <= A m/s^2 (0: off); default: the configuration's")
       ->check(CLI::Range(0.0, 1e5));
+  cmd->add_option("--fold-top", args->fold_top,
+                  "Fold, plot and archive the best N candidates (0: none; default: fold.top_n)")
+      ->check(CLI::Range(0, 100000));
   cmd->add_option("-o,--output", args->out_dir, "Output directory")->required();
   cmd->add_option("--backend", args->backend, "Compute backend")
       ->check(CLI::IsMember({"cpu", "cuda"}));

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   tianyan::cli::add_rfi_command(app, global);
   tianyan::cli::add_dedisperse_command(app, global);
   tianyan::cli::add_search_command(app, global);
+  tianyan::cli::add_fold_command(app, global);
+  tianyan::cli::add_plot_command(app, global);
 
   try {
     app.parse(argc, argv);

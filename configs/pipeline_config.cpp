@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "configs/fold_config_toml.hpp"
 #include "configs/search_config_toml.hpp"
 #include "configs/toml_section.hpp"
 #include "kernels/common/error.hpp"
@@ -146,6 +147,7 @@ void read_root(Section root, const std::string& source, PipelineConfig& c) {
   read_dedisp(root.child(root.table("dedisp"), "dedisp"), c.dedisp);
   read_search_section(root.child(root.table("search"), "search"), c.search);
   read_sift_section(root.child(root.table("sift"), "sift"), c.sift);
+  read_fold_section(root.child(root.table("fold"), "fold"), c.fold);
   read_resources(root.child(root.table("resources"), "resources"), c.resources);
   root.finish();
   // The RFI stage's own checks too, so that a limit added there is never missed here.
@@ -258,6 +260,7 @@ nlohmann::json pipeline_config_to_json(const PipelineConfig& c) {
         {"subband_fraction", p.subband_fraction}}},
       {"search", search_config_to_json(c.search)},
       {"sift", sift_config_to_json(c.sift)},
+      {"fold", fold_config_to_json(c.fold)},
       {"resources", {{"threads", c.resources.threads}, {"memory_gb", c.resources.memory_gb}}},
   };
 }

@@ -6,12 +6,13 @@
 //
 // TOML layout: [input], [rfi] with [rfi.static_mask], [rfi.dead], [rfi.stats], [rfi.iqrm],
 // [rfi.clip], [rfi.zero_dm], [rfi.normalise]; [dedisp]; [search] with [[search.birdies]],
-// [search.rednoise], [search.auto_birdies], [search.accel]; [sift]; [resources]. Keys are the
-// field names.
+// [search.rednoise], [search.auto_birdies], [search.accel]; [sift]; [fold]; [resources]. Keys are
+// the field names.
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "kernels/dedisp/dm_plan.hpp"
+#include "kernels/fold/fold.hpp"
 #include "kernels/rfi/rfi.hpp"
 #include "kernels/search/search_config.hpp"
 #include "kernels/search/sift.hpp"
@@ -51,6 +52,7 @@ struct PipelineConfig {
   DedispConfig dedisp;
   SearchConfig search;
   SiftConfig sift;
+  FoldConfig fold;
   ResourcesConfig resources;
 };
 

@@ -104,7 +104,8 @@ BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
     if (options.progress) options.progress(static_cast<double>(searched) / static_cast<double>(trials.size()));
   };
   const WholeSeriesBatchPlan bp =
-      dedisperse_whole_series(reader, config, threads, consume, workspace, &driver);
+      dedisperse_whole_series(reader, config, threads, consume, workspace, &driver,
+                              &result.rfi_mask);
   result.peak_series_bytes = bp.max_batch_bytes + workspace;
   result.times.read_s = driver.read_s;
   result.times.rfi_s = driver.rfi_s;

@@ -11,6 +11,7 @@
 #include "io/reader.hpp"
 #include "io/timeseries.hpp"
 #include "kernels/common/backend.hpp"
+#include "kernels/rfi/rfi_mask.hpp"
 #include "kernels/search/candidate.hpp"
 
 namespace tianyan {
@@ -40,6 +41,7 @@ struct BeamSearch {
   uint64_t peak_series_bytes = 0;     // series plus search workspaces held at once
   SearchTimings times;
   nlohmann::json plan;                // the DM plan: steps and trials
+  RfiMask rfi_mask;                   // the RFI stage's mask (empty for a time series)
 };
 
 // Searches `reader`'s beam. Throws BadInput for inputs or configurations the stages refuse.

@@ -135,7 +135,8 @@ WholeSeriesBatchPlan plan_whole_series(const ObservationInfo& info, const Pipeli
 
 WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfig& config,
                                              int threads, const WholeSeriesConsumer& consume,
-                                             uint64_t consumer_bytes, StageTimes* times_out) {
+                                             uint64_t consumer_bytes, StageTimes* times_out,
+                                             RfiMask* mask) {
   const ObservationInfo& info = reader.info();
   const WholeSeriesBatchPlan p = plan_whole_series(info, config, threads, consumer_bytes);
   const std::vector<DmTrial> all =
@@ -187,7 +188,7 @@ WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfi
     // The driver may dedisperse a few extra trials (whole subband groups); keep only ours.
     const size_t offset = wb.begin - pipe.first_trial();
     StageTimes times;
-    pipe.run(
+    RfiMask batch_mask = pipe.run(
         [&](const DedispGulp& g) {
     // Each trial's copy by one thread (the first touch of the series' pages is here).
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 16)
@@ -206,6 +207,7 @@ WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfi
       }
     }
     if (options.record_rfi_replay) replay = pipe.take_rfi_replay();
+    if (k == 0 && mask) *mask = std::move(batch_mask);
     spdlog::info(
         "whole series: batch {}/{} (trials {}..{}, {:.1f} MB) in {:.2f} s (read {:.2f}, "
         "rfi {:.2f}{}, dedisp {:.2f}, assembling series {:.2f})",

@@ -85,11 +85,13 @@ using WholeSeriesConsumer = std::function<void(std::vector<TrialSeries>& batch)>
 // Dedisperses `reader`'s beam and calls `consume` once per batch, in DM order, with that
 // batch's whole series. `consumer_bytes` is what the consumer itself holds (the search's
 // workspaces), counted against the limit with the driver's. The driver's read, RFI and
-// dedispersion times, summed over batches, are added to `times` when given. Returns the batch
-// plan it used.
+// dedispersion times, summed over batches, are added to `times` when given; `mask`, when given,
+// receives the RFI mask of the first pass (the later batches replay its cleaning). Returns the
+// batch plan it used.
 WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfig& config,
                                              int threads, const WholeSeriesConsumer& consume,
                                              uint64_t consumer_bytes = 0,
-                                             StageTimes* times = nullptr);
+                                             StageTimes* times = nullptr,
+                                             RfiMask* mask = nullptr);
 
 }  // namespace tianyan

@@ -24,3 +24,4 @@ for p in truth.get("pulsars", []):
           f"ideal S/N {p['ideal_snr']:.1f}")
 PY
 echo "Candidates: $out/search/candidates.csv (and candidates.json, with the provenance)"
+echo "Folded candidates, plots and the report: $out/search/report.html (open it in a browser)"

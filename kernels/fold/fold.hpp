@@ -96,7 +96,7 @@ struct FoldCube {
 struct FoldOptimum {
   FoldModel model;  // the best model (same ref_s as the cube's)
   double freq_err_hz = 0, fdot_err_hz_s = 0, dm_err = 0;  // 1-sigma errors
-  double snr = 0;      // profile S/N at the best model (docs/fold.md gives the definition)
+  double snr = 0;      // profile S/N at the best model (defined in docs/fold_optimise.md)
   double redchi2 = 0;  // reduced chi-square of the profile against a flat one (prepfold's)
   double width_bins = 0;  // boxcar width that gives snr
   size_t peak_bin = 0;    // first bin of that boxcar

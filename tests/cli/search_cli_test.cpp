@@ -81,6 +81,20 @@ TEST(SearchCli, FindsThePulsarAndWritesCandidates) {
   ASSERT_EQ(json["beams"].size(), 1u);
   EXPECT_GT(json["beams"][0]["dm_trials"].get<int>(), 5);
   EXPECT_GT(json["beams"][0]["timings"]["search_s"].get<double>(), 0.0);
+  // The best candidates folded (fold.top_n), plotted and browsable: the pulsar's archive,
+  // sheet, thumbnail and summary, the optimised period near the truth; overview plots and
+  // the report naming them.
+  for (const char* f : {"cand_001.ar", "cand_001.png", "cand_001_thumb.png", "cand_001.json",
+                        "overview.png", "obs_rfi.png", "report.html"}) {
+    EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
+  }
+  const auto fold = nlohmann::json::parse(read_text(fs::path(out) / "cand_001.json"));
+  EXPECT_NEAR(fold["optimised"]["period_s"].get<double>(), 0.3141, 1e-4);
+  EXPECT_EQ(fold["search"]["rank"].get<int>(), 1);
+  EXPECT_EQ(fold["files"]["archive"].get<std::string>(), "cand_001.ar");
+  const std::string report = read_text(fs::path(out) / "report.html");
+  EXPECT_NE(report.find("cand_001.png"), std::string::npos);
+  EXPECT_NE(report.find("overview.png"), std::string::npos);
   EXPECT_FALSE(has_temporaries(out));
   // The summary table on stdout starts with the same candidate.
   EXPECT_NE(r.out.find("rank"), std::string::npos);

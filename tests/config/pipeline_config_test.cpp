@@ -55,7 +55,8 @@ TEST(PipelineConfig, UnknownKeysAreNamed) {
   EXPECT_NE(load_error("[search]\nx = 1\n").find("'search.x': unknown key"), std::string::npos);
   EXPECT_NE(load_error("[search.accel]\nmax = 1\n").find("'search.accel.max'"),
             std::string::npos);
-  EXPECT_NE(load_error("[fold]\nx = 1\n").find("'fold': unknown key"), std::string::npos);
+  EXPECT_NE(load_error("[fold]\nx = 1\n").find("'fold.x': unknown key"), std::string::npos);
+  EXPECT_NE(load_error("[folding]\nx = 1\n").find("'folding': unknown key"), std::string::npos);
   EXPECT_NE(load_error("[search]\nmax_harmonics = 12\n").find("not 1, 2, 4, 8, 16 or 32"),
             std::string::npos);
   EXPECT_NE(load_error("[[search.birdies]]\nfreq_hz = 50.0\nwidth = 1\n")
