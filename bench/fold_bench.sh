@@ -15,6 +15,8 @@
 #   Environment: TIANYAN (default build/apps/tianyan), DURATION (s, default 60), NCAND (50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/search_common.sh
+source bench/search_common.sh
 threads=${1:-2}
 dir=${2:-/dev/shm/tianyan-fold-bench}
 exe=${TIANYAN:-build/apps/tianyan}
@@ -23,42 +25,7 @@ ncand=${NCAND:-50}
 export OMP_WAIT_POLICY=passive  # shared cores: libgomp's spinning costs more than it saves
 rm -rf "$dir" && mkdir -p "$dir"
 trap 'rm -rf "$dir"' EXIT
-cat >"$dir/beam.toml" <<TOML
-[observation]
-source = "FAST_BEAM"
-telescope = "FAST"
-duration_s = $duration
-tsamp_s = 49.152e-6
-nchan = 4096
-freq_lo_mhz = 1000.0
-freq_hi_mhz = 1500.0
-npol = 1
-nbits = 8
-seed = 1
-
-[output]
-format = "psrfits"
-nsblk = 1024
-rows_per_file = 128
-
-[[pulsar]]
-name = "PSR_FAST_BEAM"
-period_s = 0.0371
-dm = 120.0
-duty_cycle = 0.05
-snr = 25.0
-
-[[pulsar]]
-name = "PSR_FAST_MSP"
-period_s = 0.0043
-dm = 450.0
-duty_cycle = 0.06
-snr = 25.0
-
-[rfi.noise_diode]
-enabled = true
-amplitude_sigma = 0.3
-TOML
+write_fast_beam_toml "$dir/beam.toml" "$duration" 1 8
 t0=$(date +%s.%N)
 "$exe" -q simulate "$dir/beam.toml" -j "$threads" -o "$dir/beam" >/dev/null
 t1=$(date +%s.%N)

@@ -39,42 +39,7 @@ if [ -n "${MEMORY_GB:-}" ]; then
   sed -E "s/^memory_gb *=.*/memory_gb = $MEMORY_GB/" configs/fast.toml >"$dir/fast.toml"
   config=$dir/fast.toml
 fi
-cat >"$dir/beam.toml" <<TOML
-[observation]
-source = "FAST_BEAM"
-telescope = "FAST"
-duration_s = $duration
-tsamp_s = 49.152e-6
-nchan = 4096
-freq_lo_mhz = 1000.0
-freq_hi_mhz = 1500.0
-npol = $npol
-nbits = $nbits
-seed = 1
-
-[output]
-format = "psrfits"
-nsblk = 1024
-rows_per_file = 128
-
-[[pulsar]]
-name = "PSR_FAST_BEAM"
-period_s = 0.0371
-dm = 120.0
-duty_cycle = 0.05
-snr = 25.0
-
-[[pulsar]]
-name = "PSR_FAST_MSP"
-period_s = 0.0043
-dm = 450.0
-duty_cycle = 0.06
-snr = 25.0
-
-[rfi.noise_diode]
-enabled = true
-amplitude_sigma = 0.3
-TOML
+write_fast_beam_toml "$dir/beam.toml" "$duration" $npol $nbits
 "$exe" -q simulate "$dir/beam.toml" -j "$threads" -o "$dir/beam" >/dev/null
 files=("$dir"/beam-M01_*.fits)
 echo "input: ${#files[@]} PSRFITS files, $(du -ch "${files[@]}" | tail -1 | cut -f1), ${duration} s," \

@@ -10,21 +10,12 @@
 #include <limits>
 
 #include "io/angles.hpp"
+#include "io/psrfits/psrfits_fold_format.hpp"
 #include "kernels/common/error.hpp"
 
 namespace tianyan::psrfits_fold {
 namespace {
 
-bool move_to(const fits::Handle& h, const char* name) {
-  int st = 0;
-  fits_movnam_hdu(h.get(), BINARY_TBL, const_cast<char*>(name), 0, &st);
-  if (st == BAD_HDU_NUM) {
-    fits_clear_errmsg();
-    return false;
-  }
-  fits::check(st, h.name(), fmt::format("looking for the {} table", name));
-  return true;
-}
 
 long long num_rows(const fits::Handle& h, const char* table) {
   long long n = 0;
@@ -47,7 +38,7 @@ double cell(const fits::Handle& h, const char* table, const char* name, long lon
 // Frequency and derivative at mjd from the POLYCO block nearest to it (TEMPO convention:
 // phase = REF_PHS + 60 dt REF_F0 + sum COEFF[i] dt^i, dt in minutes from REF_MJD).
 std::optional<FoldModel> polyco_model(const fits::Handle& h, double mjd, double ref_s) {
-  if (!move_to(h, "POLYCO")) return std::nullopt;
+  if (!move_to_table(h, "POLYCO")) return std::nullopt;
   const long long nrows = num_rows(h, "POLYCO");
   if (nrows == 0) return std::nullopt;
   const auto nblk = static_cast<long long>(cell(h, "POLYCO", "NPBLK", nrows));
@@ -115,7 +106,7 @@ FoldModel foreign_model(const fits::Handle& h, const SubintTable& t, double star
 }
 
 bool history_dedispersed(const fits::Handle& h) {
-  if (!move_to(h, "HISTORY")) return false;
+  if (!move_to_table(h, "HISTORY")) return false;
   const long long n = num_rows(h, "HISTORY");
   if (n == 0 || fits::find_column(h, "DEDISP") == 0) return false;
   return cell(h, "HISTORY", "DEDISP", n) == 1.0;

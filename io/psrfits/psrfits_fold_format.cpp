@@ -1,5 +1,7 @@
 #include "io/psrfits/psrfits_fold_format.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -244,6 +246,17 @@ void apply_extension_json(const nlohmann::json& j, const std::string& path, Fold
   } catch (const nlohmann::json::exception& e) {
     throw bad_input(path, "{} extension: {}", kExtName, e.what());
   }
+}
+
+bool move_to_table(const fits::Handle& h, const char* name) {
+  int st = 0;
+  fits_movnam_hdu(h.get(), BINARY_TBL, const_cast<char*>(name), 0, &st);
+  if (st == BAD_HDU_NUM) {
+    fits_clear_errmsg();
+    return false;
+  }
+  fits::check(st, h.name(), fmt::format("looking for the {} table", name));
+  return true;
 }
 
 }  // namespace tianyan::psrfits_fold

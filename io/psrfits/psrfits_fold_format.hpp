@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "io/psrfits/fits_check.hpp"
 #include "kernels/fold/fold.hpp"
 
 namespace tianyan::psrfits_fold {
@@ -78,5 +79,9 @@ FoldMeta meta_from_json(const nlohmann::json& j);  // throws nlohmann::json::exc
 double json_double(const nlohmann::json& j, const char* key);
 // A finite double as JSON, null otherwise.
 nlohmann::json json_number(double v);
+
+// Moves to the BINTABLE named `name`; false when the file has none (other CFITSIO errors
+// throw, naming the file).
+bool move_to_table(const fits::Handle& h, const char* name);
 
 }  // namespace tianyan::psrfits_fold

@@ -18,6 +18,8 @@
 namespace tianyan {
 namespace {
 
+using psrfits_fold::move_to_table;
+
 using psrfits_fold::SubintTable;
 
 std::string upper(std::string s) {
@@ -25,17 +27,6 @@ std::string upper(std::string s) {
   return s;
 }
 
-// Moves to the BINTABLE named `name`; false when the file has none.
-bool move_to(const fits::Handle& h, const char* name) {
-  int st = 0;
-  fits_movnam_hdu(h.get(), BINARY_TBL, const_cast<char*>(name), 0, &st);
-  if (st == BAD_HDU_NUM) {
-    fits_clear_errmsg();
-    return false;
-  }
-  fits::check(st, h.name(), fmt::format("looking for the {} table", name));
-  return true;
-}
 
 void check_obs_mode(const fits::Handle& h) {
   const auto mode = fits::key_string(h, "OBS_MODE");
@@ -101,7 +92,7 @@ int pols_to_sum(int npol, const std::string& pol_type) {
 }
 
 SubintTable read_subint(const fits::Handle& h) {
-  if (!move_to(h, "SUBINT")) throw bad_input(h.name(), "no SUBINT table");
+  if (!move_to_table(h, "SUBINT")) throw bad_input(h.name(), "no SUBINT table");
   if (fits::key_bool(h, "ZTABLE").value_or(false)) {
     throw bad_input(h.name(), "the SUBINT table is tile-compressed; decompress it first (funpack)");
   }
@@ -184,7 +175,7 @@ void make_ascending(SubintTable& t) {
 }
 
 std::optional<nlohmann::json> read_extension(const fits::Handle& h) {
-  if (!move_to(h, psrfits_fold::kExtName)) return std::nullopt;
+  if (!move_to_table(h, psrfits_fold::kExtName)) return std::nullopt;
   const int col = fits::find_column(h, "JSON");
   if (col == 0) throw bad_input(h.name(), "{} table has no JSON column", psrfits_fold::kExtName);
   int type = 0, st = 0;

@@ -15,40 +15,17 @@
 
 #include "io/angles.hpp"
 #include "io/psrfits/psrfits_fold_format.hpp"
+#include "io/psrfits/psrfits_time.hpp"
 #include "kernels/common/error.hpp"
 #include "tianyan/version.hpp"
 
 namespace tianyan::psrfits_fold {
 namespace {
 
-constexpr int kMjdUnixEpoch = 40587;  // MJD of 1970-01-01
 
-struct StartTime {
-  long imjd = 0, smjd = 0;
-  double offs = 0;
-};
-
-StartTime split_mjd(double mjd) {
-  StartTime t;
-  t.imjd = static_cast<long>(std::floor(mjd));
-  const double secs = (mjd - static_cast<double>(t.imjd)) * kSecondsPerDay;
-  t.smjd = static_cast<long>(std::floor(secs));
-  t.offs = secs - static_cast<double>(t.smjd);
-  if (t.smjd >= static_cast<long>(kSecondsPerDay)) {
-    t.smjd -= static_cast<long>(kSecondsPerDay);
-    t.imjd += 1;
-  }
-  return t;
-}
-
-std::string date_obs(const StartTime& t) {
-  using namespace std::chrono;
-  const year_month_day ymd{sys_days{days{t.imjd - kMjdUnixEpoch}}};
-  const long ms = std::min(999L, static_cast<long>(std::floor(t.offs * 1000.0)));
-  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}", int(ymd.year()),
-                     unsigned(ymd.month()), unsigned(ymd.day()), t.smjd / 3600, (t.smjd / 60) % 60,
-                     t.smjd % 60, ms);
-}
+using psrfits::date_obs;
+using psrfits::split_mjd;
+using psrfits::StartTime;
 
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
