@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -56,12 +55,7 @@ TEST(Plot, CandidateSheetPanelsHoldData) {
   REQUIRE_PYTHON();
   TempDir dir;
   const std::string path = dir / "cand.png";
-  const auto t0 = std::chrono::steady_clock::now();
   plot_candidate_sheet(path, make_candidate(), PlotOptions{});
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::cout << "[ measure ] candidate sheet 1600x1200 PNG (first in process): " << seconds
-            << " s\n";
   EXPECT_EQ(dir_names(dir.path()), std::vector<std::string>{"cand.png"}) << "temporary file left";
 
   const CandidateSheetLayout l = candidate_sheet_layout();
@@ -339,35 +333,6 @@ TEST(Plot, SheetText) {
   EXPECT_TRUE(plot_detail::use_accel_axis(c.meta, PlotSpinAxis::Auto))
       << "a search candidate shows accel";
   EXPECT_FALSE(plot_detail::use_accel_axis(c.meta, PlotSpinAxis::Pdot));
-}
-
-TEST(Plot, SheetRenderTime) {
-  TempDir dir;
-  const FoldedCandidate c = make_candidate();
-  plot_candidate_sheet(dir / "warm.png", c, PlotOptions{});  // fonts and driver loaded once
-  const int n = 10;
-  const auto t0 = std::chrono::steady_clock::now();
-  const std::clock_t cpu0 = std::clock();
-  for (int i = 0; i < n; ++i)
-    plot_candidate_sheet(dir / ("c" + std::to_string(i) + ".png"), c, PlotOptions{});
-  const double png_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / n;
-  const double png_cpu_s = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC / n;
-  PlotOptions pdf;
-  pdf.format = "pdf";
-  const auto t1 = std::chrono::steady_clock::now();
-  for (int i = 0; i < n; ++i)
-    plot_candidate_sheet(dir / ("c" + std::to_string(i) + ".pdf"), c, pdf);
-  const double pdf_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count() / n;
-  const auto t2 = std::chrono::steady_clock::now();
-  for (int i = 0; i < n; ++i)
-    plot_thumbnail(dir / ("t" + std::to_string(i) + ".png"), c, thumbnail_options());
-  const double thumb_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count() / n;
-  std::cout << "[ measure ] per page: sheet PNG 1600x1200 " << png_s << " s (CPU " << png_cpu_s
-            << " s), sheet PDF " << pdf_s << " s, thumbnail 320x240 " << thumb_s << " s\n";
-  RecordProperty("sheet_png_s", std::to_string(png_s));
 }
 
 }  // namespace
