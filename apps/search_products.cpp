@@ -1,7 +1,8 @@
 // What `tianyan search` writes after candidates.csv (docs/fold.md, "In a search"): its best
 // fold.top_n candidates folded (one pass per beam, with the search's own RFI mask) into
 // archives, sheets, thumbnails and summaries (pipeline/fold_products.hpp); the overview plot
-// of all candidates and each beam's RFI mask; and DIR/report.html, which browses them.
+// of all candidates and each beam's RFI mask (plotted, and saved as <beam>.mask for `tianyan fold
+// --mask`); and DIR/report.html, which browses them.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -63,6 +64,13 @@ void write_search_products(const std::vector<Candidate>& ranked,
                            const std::vector<SearchedBeam>& beams, const PipelineConfig& config,
                            int threads, const std::string& out_dir, bool quiet,
                            const nlohmann::json& provenance) {
+  // Each beam's RFI mask, as `tianyan rfi` writes it: `tianyan fold --mask` then cleans the
+  // data exactly as the search did.
+  for (const SearchedBeam& sb : beams) {
+    if (sb.mask->nblocks() > 0) {
+      sb.mask->save((fs::path(out_dir) / (beam_stem(*sb.beam) + ".mask")).string());
+    }
+  }
   std::vector<ReportRow> rows(ranked.size());
   for (size_t i = 0; i < ranked.size(); ++i) {
     rows[i].cand = ranked[i];

@@ -85,7 +85,7 @@ TEST(SearchCli, FindsThePulsarAndWritesCandidates) {
   // sheet, thumbnail and summary, the optimised period near the truth; overview plots and
   // the report naming them.
   for (const char* f : {"cand_001.ar", "cand_001.png", "cand_001_thumb.png", "cand_001.json",
-                        "overview.png", "obs_rfi.png", "report.html"}) {
+                        "overview.png", "obs_rfi.png", "obs.mask", "report.html"}) {
     EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
   }
   const auto fold = nlohmann::json::parse(read_text(fs::path(out) / "cand_001.json"));
