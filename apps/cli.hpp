@@ -31,6 +31,9 @@ void add_dedisperse_command(CLI::App& app, const GlobalOptions& global);
 void add_search_command(CLI::App& app, const GlobalOptions& global);
 void add_fold_command(CLI::App& app, const GlobalOptions& global);
 void add_plot_command(CLI::App& app, const GlobalOptions& global);
+void add_campaign_command(CLI::App& app, const GlobalOptions& global);
+// `campaign unit` (apps/cmd_campaign_unit.cpp), added by add_campaign_command.
+void add_campaign_unit_command(CLI::App& campaign, const GlobalOptions& global);
 
 // The configuration of `-c PATH` (built-in defaults when empty) with a `--dm` override applied
 // and validated as a whole; `source` names it for messages.
@@ -60,6 +63,20 @@ void write_search_products(const std::vector<Candidate>& ranked,
                            const std::vector<SearchedBeam>& beams, const PipelineConfig& config,
                            int threads, const std::string& out_dir, bool quiet,
                            const nlohmann::json& provenance);
+
+// What `tianyan search` does once its options are resolved (apps/cmd_search.cpp): searches
+// `inputs` (files, directories, globs, time series) with `config` and writes candidates,
+// folds, plots and report.html into `out_dir`. A campaign unit runs exactly this.
+struct SearchJob {
+  std::vector<std::string> inputs;
+  PipelineConfig config;      // validated, overrides applied
+  std::string config_source;  // names the configuration in messages and provenance
+  int threads = 1;            // resolved: > 0
+  std::string backend = "cpu";
+  std::string out_dir;
+  int show = 10;  // candidates printed at the end
+};
+void search_to_directory(const SearchJob& job, const GlobalOptions& global);
 
 // Threads for OpenMP regions: 0 means "all cores" (the OpenMP default).
 int resolve_threads(int requested);

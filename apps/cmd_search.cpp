@@ -17,6 +17,7 @@
 #include "io/atomic_file.hpp"
 #include "io/candidates_writer.hpp"
 #include "io/timeseries_io.hpp"
+#include "pipeline/campaign_merge.hpp"
 #include "pipeline/progress.hpp"
 #include "pipeline/search_run.hpp"
 #include "pipeline/stage_clock.hpp"
@@ -81,31 +82,24 @@ void print_table(const std::vector<Candidate>& ranked, int show) {
   }
 }
 
-void run_search(const SearchArgs& args, const GlobalOptions& global) {
+}  // namespace
+
+void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
   const auto t0 = StageClock::now();
-  std::string source;
-  PipelineConfig config = load_effective_config(args.config, args.dm, source);
-  if (args.fold_top) {
-    config.fold.top_n = *args.fold_top;
-    validate_pipeline_config(config, source + " with --fold-top");
-  }
-  if (args.accel_max) {
-    config.search.accel.enabled = *args.accel_max > 0;
-    if (*args.accel_max > 0) config.search.accel.max_ms2 = *args.accel_max;
-    validate_pipeline_config(config, source + " with --accel-max");
-  }
-  const int threads = resolve_threads(args.threads >= 0 ? args.threads : config.resources.threads);
+  const PipelineConfig& config = job.config;
+  const std::string& source = job.config_source;
+  const int threads = job.threads;
   SearchRunOptions options;
   options.threads = threads;
-  options.backend = args.backend == "cuda" ? Backend::Cuda : Backend::Cpu;
+  options.backend = job.backend == "cuda" ? Backend::Cuda : Backend::Cpu;
 
   std::vector<std::string> series_files, data_inputs;
-  for (const std::string& in : args.inputs) {
+  for (const std::string& in : job.inputs) {
     (looks_like_timeseries(in) ? series_files : data_inputs).push_back(in);
   }
   const std::vector<BeamFiles> beams =
       data_inputs.empty() ? std::vector<BeamFiles>{} : discover_beams(data_inputs);
-  ensure_output_dir(args.out_dir);
+  ensure_output_dir(job.out_dir);
 
   std::vector<Candidate> all;
   nlohmann::json records = nlohmann::json::array();
@@ -138,25 +132,43 @@ void run_search(const SearchArgs& args, const GlobalOptions& global) {
   }
   std::stable_sort(all.begin(), all.end(),
                    [](const Candidate& a, const Candidate& b) { return a.sigma > b.sigma; });
+  // Several beams of a scan searched together: the same signal in too many beams, or in beams
+  // that are not neighbours, is terrestrial (kernels/search/multibeam.hpp).
+  nlohmann::json multibeam_rfi = nlohmann::json::array();
+  if (beams.size() > 1 && config.multibeam.enabled) {
+    std::vector<BeamGroup> groups;
+    all = apply_multibeam(all, config.multibeam, &groups);
+    for (const BeamGroup& g : groups) {
+      if (!g.rfi) continue;
+      multibeam_rfi.push_back({{"scan", g.best.scan},
+                               {"freq_hz", g.best.freq_hz},
+                               {"dm", g.best.dm},
+                               {"sigma", g.best.sigma},
+                               {"beams", g.beams}});
+    }
+    spdlog::info("multi-beam coincidence: {} signal(s) kept, {} judged terrestrial", all.size(),
+                 multibeam_rfi.size());
+  }
 
   const double total_s = seconds_since(t0);
   nlohmann::json provenance = {
       {"tianyan_version", kVersionFull},
-      {"backend", args.backend},
+      {"backend", job.backend},
       {"threads", threads},
       {"config_source", source},
       {"config", pipeline_config_to_json(config)},
-      {"inputs", args.inputs},
+      {"inputs", job.inputs},
       {"beams", records},
       {"epoch", "epoch_mjd: the middle of the observation (topocentric UTC MJD, at the highest "
                 "channel frequency, the dedispersion reference); freq_hz and period_s hold there"},
       {"timings", {{"total_s", total_s}, {"data_s", data_s}}}};
-  write_candidates(args.out_dir, all, provenance);
+  if (beams.size() > 1) provenance["multibeam_rfi"] = multibeam_rfi;
+  write_candidates(job.out_dir, all, provenance);
   spdlog::info("{} candidates from {} beam(s) and {} series in {:.2f} s ({:.2f}x real time); "
                "written to {}/candidates.csv and candidates.json",
                all.size(), beams.size(), series_files.size(), total_s,
-               data_s / std::max(total_s, 1e-9), args.out_dir);
-  print_table(all, args.show);
+               data_s / std::max(total_s, 1e-9), job.out_dir);
+  print_table(all, job.show);
 
   // Folding, plots and the report come after the candidate list, which is complete on disk
   // even if they fail.
@@ -164,10 +176,34 @@ void run_search(const SearchArgs& args, const GlobalOptions& global) {
   std::vector<SearchedBeam> searched;
   for (size_t b = 0; b < beams.size(); ++b) searched.push_back({&beams[b], &masks[b]});
   provenance["timings"]["total_s"] = seconds_since(t0);
-  write_search_products(all, searched, config, threads, args.out_dir, global.quiet, provenance);
+  write_search_products(all, searched, config, threads, job.out_dir, global.quiet, provenance);
   spdlog::info("folded the best {} candidate(s), plots and {}/report.html in {:.2f} s",
                std::min<size_t>(all.size(), static_cast<size_t>(config.fold.top_n)),
-               args.out_dir, seconds_since(tf));
+               job.out_dir, seconds_since(tf));
+}
+
+namespace {
+
+void run_search(const SearchArgs& args, const GlobalOptions& global) {
+  SearchJob job;
+  job.config = load_effective_config(args.config, args.dm, job.config_source);
+  PipelineConfig& config = job.config;
+  const std::string& source = job.config_source;
+  if (args.fold_top) {
+    config.fold.top_n = *args.fold_top;
+    validate_pipeline_config(config, source + " with --fold-top");
+  }
+  if (args.accel_max) {
+    config.search.accel.enabled = *args.accel_max > 0;
+    if (*args.accel_max > 0) config.search.accel.max_ms2 = *args.accel_max;
+    validate_pipeline_config(config, source + " with --accel-max");
+  }
+  job.threads = resolve_threads(args.threads >= 0 ? args.threads : config.resources.threads);
+  job.inputs = args.inputs;
+  job.backend = args.backend;
+  job.out_dir = args.out_dir;
+  job.show = args.show;
+  search_to_directory(job, global);
 }
 
 }  // namespace

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   tianyan::cli::add_search_command(app, global);
   tianyan::cli::add_fold_command(app, global);
   tianyan::cli::add_plot_command(app, global);
+  tianyan::cli::add_campaign_command(app, global);
 
   try {
     app.parse(argc, argv);

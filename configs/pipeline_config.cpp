@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "configs/campaign_config_toml.hpp"
 #include "configs/fold_config_toml.hpp"
 #include "configs/search_config_toml.hpp"
 #include "configs/toml_section.hpp"
@@ -146,9 +147,13 @@ void read_root(Section root, const std::string& source, PipelineConfig& c) {
   read_rfi(root.child(root.table("rfi"), "rfi"), c.rfi);
   read_dedisp(root.child(root.table("dedisp"), "dedisp"), c.dedisp);
   read_search_section(root.child(root.table("search"), "search"), c.search);
-  read_sift_section(root.child(root.table("sift"), "sift"), c.sift);
+  // [sift.multibeam] is read here, before the [sift] reader rejects keys it does not know.
+  Section sift = root.child(root.table("sift"), "sift");
+  read_multibeam_section(sift.child(sift.table("multibeam"), "multibeam"), c.multibeam);
+  read_sift_section(sift, c.sift);
   read_fold_section(root.child(root.table("fold"), "fold"), c.fold);
   read_resources(root.child(root.table("resources"), "resources"), c.resources);
+  read_campaign_section(root.child(root.table("campaign"), "campaign"), c.campaign);
   root.finish();
   // The RFI stage's own checks too, so that a limit added there is never missed here.
   try {
@@ -245,7 +250,7 @@ void validate_pipeline_config(const PipelineConfig& config, const std::string& s
 
 nlohmann::json pipeline_config_to_json(const PipelineConfig& c) {
   const DmPlanConfig& p = c.dedisp.plan;
-  return {
+  nlohmann::json j = {
       {"input", {{"strict", c.input.strict}, {"gulp_s", c.input.gulp_s}}},
       {"rfi", rfi_to_json(c.rfi)},
       {"dedisp",
@@ -263,6 +268,9 @@ nlohmann::json pipeline_config_to_json(const PipelineConfig& c) {
       {"fold", fold_config_to_json(c.fold)},
       {"resources", {{"threads", c.resources.threads}, {"memory_gb", c.resources.memory_gb}}},
   };
+  j["sift"]["multibeam"] = multibeam_config_to_json(c.multibeam);
+  j["campaign"] = campaign_config_to_json(c.campaign);
+  return j;
 }
 
 std::string pipeline_config_to_toml(const PipelineConfig& config) {

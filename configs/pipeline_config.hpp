@@ -6,16 +6,18 @@
 //
 // TOML layout: [input], [rfi] with [rfi.static_mask], [rfi.dead], [rfi.stats], [rfi.iqrm],
 // [rfi.clip], [rfi.zero_dm], [rfi.normalise]; [dedisp]; [search] with [[search.birdies]],
-// [search.rednoise], [search.auto_birdies], [search.accel]; [sift]; [fold]; [resources]. Keys are
-// the field names.
+// [search.rednoise], [search.auto_birdies], [search.accel]; [sift] with [sift.multibeam]; [fold];
+// [resources]; [campaign]. Keys are the field names.
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "kernels/dedisp/dm_plan.hpp"
 #include "kernels/fold/fold.hpp"
 #include "kernels/rfi/rfi.hpp"
+#include "kernels/search/multibeam.hpp"
 #include "kernels/search/search_config.hpp"
 #include "kernels/search/sift.hpp"
+#include "pipeline/campaign/campaign_config.hpp"
 
 namespace tianyan {
 
@@ -54,6 +56,8 @@ struct PipelineConfig {
   SiftConfig sift;
   FoldConfig fold;
   ResourcesConfig resources;
+  CoincidenceConfig multibeam;  // [sift.multibeam]: multi-beam coincidence (campaign merge)
+  CampaignConfig campaign;      // [campaign]: work units, Slurm resources
 };
 
 // The built-in defaults (the declarations above); what configs/default.toml spells out.

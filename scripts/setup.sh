@@ -7,14 +7,15 @@ cd "$(dirname "$0")/.."
 
 # Build: compiler, CMake, the libraries (PLplot with its cairo driver draws the plots headless).
 # Tests: fitsverify and astropy (independent readers); TIANYAN_TEST_PACKAGES=1 (scripts/test.sh)
-# adds chromium, which loads report.html in the browser test.
+# adds chromium, which loads report.html in the browser test, and Slurm with munge, which
+# scripts/slurm_local.sh starts as a one-node cluster for the campaign test (TIANYAN_SLURM=1).
 packages=(
   g++ cmake ninja-build pkg-config git
   libfftw3-dev libcfitsio-dev libtomlplusplus-dev libcli11-dev libfmt-dev libspdlog-dev
   nlohmann-json3-dev libgtest-dev libbenchmark-dev libplplot-dev plplot-driver-cairo
   fitsverify python3 python3-numpy python3-astropy
 )
-[[ ${TIANYAN_TEST_PACKAGES:-0} == 1 ]] && packages+=(chromium)
+[[ ${TIANYAN_TEST_PACKAGES:-0} == 1 ]] && packages+=(chromium slurmctld slurmd slurm-client munge)
 
 missing=()
 for p in "${packages[@]}"; do
