@@ -26,15 +26,8 @@ namespace {
 using psrfits::date_obs;
 using psrfits::split_mjd;
 using psrfits::StartTime;
+using psrfits::utc_now;
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return buf;
-}
 
 double frac(double x) { return x - std::floor(x); }
 

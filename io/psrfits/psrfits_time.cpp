@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 
 #include "kernels/common/constants.hpp"
 
@@ -34,6 +35,16 @@ std::string date_obs(const StartTime& t) {
   return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}", int(ymd.year()),
                      unsigned(ymd.month()), unsigned(ymd.day()), t.smjd / 3600,
                      (t.smjd / 60) % 60, t.smjd % 60, ms);
+}
+
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
 }
 
 }  // namespace tianyan::psrfits

@@ -19,4 +19,7 @@ StartTime split_mjd(double mjd);
 // STT_IMJD/STT_SMJD.
 std::string date_obs(const StartTime& t);
 
+// The current UTC time as "YYYY-MM-DDThh:mm:ss" (DATE, the file's creation).
+std::string utc_now();
+
 }  // namespace tianyan::psrfits

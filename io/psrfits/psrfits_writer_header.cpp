@@ -30,15 +30,8 @@ const char* pol_type_for(int npol) {
 using psrfits::date_obs;
 using psrfits::split_mjd;
 using psrfits::StartTime;
+using psrfits::utc_now;
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return buf;
-}
 
 void key_str(fitsfile* f, const char* key, const std::string& value, const char* comment,
              int* status) {
