@@ -23,31 +23,6 @@ eval "$(scripts/slurm_local.sh start "${SLURM_STATE:-/tmp/tianyan-slurm}")"
 rm -rf "$dir" && mkdir -p "$dir/data"
 trap 'rm -rf "$dir"' EXIT
 
-cat >"$dir/sim.toml" <<'EOF'
-[observation]
-source = "BENCH"
-duration_s = 2.0
-tsamp_s = 196.608e-6
-nchan = 64
-freq_lo_mhz = 1000.0
-freq_hi_mhz = 1500.0
-npol = 1
-nbits = 8
-seed = 7
-[output]
-format = "psrfits"
-rows_per_file = 1024
-[multibeam]
-enabled = true
-neighbour_fraction = 0.3
-[[pulsar]]
-name = "PSR_B"
-period_s = 0.0893
-dm = 30.0
-duty_cycle = 0.05
-snr = 40.0
-beam = 3
-EOF
 cat >"$dir/campaign.toml" <<'EOF'
 [dedisp]
 dm_lo = 0.0
@@ -63,7 +38,7 @@ cpus_per_task = 1
 threads = 1
 EOF
 for ((s = 0; s < nscans; ++s)); do
-  "$exe" -q simulate "$dir/sim.toml" -o "$dir/data/scan$s" --seed $((100 + s)) >/dev/null
+  "$exe" -q simulate configs/sim/campaign_scan.toml -o "$dir/data/scan$s" --seed $((100 + s)) >/dev/null
 done
 "$exe" -q campaign plan -c "$dir/campaign.toml" "$dir/data" -o "$dir/c" >/dev/null
 cores=$(sinfo -h -N -o %c | head -n1)

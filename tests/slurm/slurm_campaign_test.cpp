@@ -122,38 +122,13 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
-// A tiny 19-beam scan: 2 s, 64 channels, a pulsar in beam 3 (0.3 of it in its neighbours).
-constexpr const char* kSimToml = R"(
-[observation]
-source = "SIMCAMP"
-duration_s = 2.0
-tsamp_s = 196.608e-6
-nchan = 64
-freq_lo_mhz = 1000.0
-freq_hi_mhz = 1500.0
-npol = 1
-nbits = 8
-seed = 7
-
-[output]
-format = "psrfits"
-rows_per_file = 1024
-
-[multibeam]
-enabled = true
-neighbour_fraction = 0.3
-
-[[pulsar]]
-name = "PSR_C"
-period_s = 0.0893
-dm = 30.0
-duty_cycle = 0.05
-snr = 40.0
-beam = 3
-)";
+// A tiny 19-beam scan (configs/sim/campaign_scan.toml): 2 s, 64 channels, a pulsar in beam 3
+// (0.3 of it in its neighbours).
+const std::string kSimToml = std::string(TIANYAN_SOURCE_DIR) + "/configs/sim/campaign_scan.toml";
 
 // One CPU and one thread per unit so that two units share the two cores of a CI machine.
-// rfi_min_beams = 8: the pulsar shows in its beam and up to six neighbours, and must survive.
+// rfi_min_beams = 8 (the default, spelt out): the pulsar shows in its beam and up to six
+// neighbours, and must survive.
 constexpr const char* kCampaignToml = R"(
 [dedisp]
 dm_lo = 0.0
@@ -181,11 +156,10 @@ class SlurmCampaign : public ::testing::Test {
     const std::string why = cluster_.ensure();
     if (why.rfind("FAIL:", 0) == 0) FAIL() << why.substr(5);
     if (!why.empty()) GTEST_SKIP() << why;
-    write_bytes(dir_ / "sim.toml", kSimToml);
     write_bytes(dir_ / "campaign.toml", kCampaignToml);
     for (const auto& [scan, seed] : {std::pair{"scanA", "11"}, {"scanB", "12"}, {"scanC", "13"}}) {
       const CommandResult r = run_tianyan(
-          {"-q", "simulate", dir_ / "sim.toml", "-o", dir_ / ("data/" + std::string(scan)),
+          {"-q", "simulate", kSimToml, "-o", dir_ / ("data/" + std::string(scan)),
            "--seed", seed});
       ASSERT_EQ(r.exit_code, 0) << r.err;
     }
