@@ -16,6 +16,9 @@ packages=(
   fitsverify python3 python3-numpy python3-astropy
 )
 [[ ${TIANYAN_TEST_PACKAGES:-0} == 1 ]] && packages+=(chromium slurmctld slurmd slurm-client munge)
+# Hardening (scripts/sanitize.sh, scripts/fuzz.sh): clang with its sanitizer and libFuzzer
+# runtimes, clang's OpenMP, and llvm-symbolizer for readable reports.
+[[ ${TIANYAN_HARDENING_PACKAGES:-0} == 1 ]] && packages+=(clang libclang-rt-14-dev libomp-14-dev llvm)
 
 missing=()
 for p in "${packages[@]}"; do
