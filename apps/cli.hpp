@@ -44,6 +44,10 @@ std::string beam_stem(const BeamFiles& beam);
 // Checks the RFI limits that depend on the channel count, naming the configuration.
 void validate_rfi_for_input(const PipelineConfig& config, const std::string& source,
                             size_t nchan);
+// Checks that a saved RFI mask (--mask PATH) fits a beam before any work or log line:
+// its channels, its block length (rfi.block_nsamp) and the samples its blocks cover.
+void validate_mask_for_input(const RfiMask& mask, const std::string& path,
+                             const PipelineConfig& config, const ObservationInfo& info);
 
 // Folding candidates of a search (apps/fold_common.cpp). Whether a candidate came from this
 // beam (its file, else its scan and beam number), and the request that folds it: the search's

@@ -99,6 +99,7 @@ void fold_one_beam(const BeamFiles& beam, const FoldArgs& args, const PipelineCo
   const auto reader = open_beam(beam, OpenOptions{config.input.strict, threads});
   const ObservationInfo& info = reader->info();
   validate_rfi_for_input(config, source, info.nchan());
+  if (mask != nullptr) validate_mask_for_input(*mask, args.mask, config, info);
   std::vector<Job> jobs;
   if (cands.empty()) {
     jobs.push_back({manual_request(args, info), fmt::format("cand_{:03d}", beam_index + 1)});

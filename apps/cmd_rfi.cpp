@@ -56,6 +56,7 @@ void clean_beam(const BeamFiles& beam, const RfiArgs& args, const PipelineConfig
   const auto reader = open_beam(beam, OpenOptions{config.input.strict, threads});
   const ObservationInfo& info = reader->info();
   validate_rfi_for_input(config, source, info.nchan());
+  if (reuse != nullptr) validate_mask_for_input(*reuse, args.mask, config, info);
   const std::string stem = (std::filesystem::path(args.out_dir) / beam_stem(beam)).string();
 
   std::unique_ptr<SearchWriter> fil;

@@ -33,4 +33,24 @@ void validate_rfi_for_input(const PipelineConfig& config, const std::string& sou
   }
 }
 
+void validate_mask_for_input(const RfiMask& mask, const std::string& path,
+                             const PipelineConfig& config, const ObservationInfo& info) {
+  if (mask.nchan() != info.nchan()) {
+    throw bad_input(path, "the RFI mask has {} channels, the data ({}) have {}", mask.nchan(),
+                    info.files.empty() ? info.scan : info.files.front(), info.nchan());
+  }
+  if (mask.block_nsamp() != config.rfi.block_nsamp) {
+    throw bad_input(path, "the RFI mask has blocks of {} samples, rfi.block_nsamp is {}",
+                    mask.block_nsamp(), config.rfi.block_nsamp);
+  }
+  // The mask's blocks are applied from the start; beyond its end RFI is detected afresh, so it
+  // may be shorter than the data, but only by whole blocks.
+  uint64_t covered = 0;
+  for (uint64_t b = 0; b < mask.nblocks(); ++b) covered += mask.block_samples(b);
+  if (covered > info.nsamples || (covered < info.nsamples && covered % mask.block_nsamp() != 0)) {
+    throw bad_input(path, "the RFI mask covers {} samples, which do not fit the data's {}",
+                    covered, info.nsamples);
+  }
+}
+
 }  // namespace tianyan::cli

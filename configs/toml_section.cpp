@@ -2,11 +2,28 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
 
 namespace tianyan {
 
 toml::table parse_toml_file(const std::string& path) {
+  // toml++ opens a directory without complaint and reads it as an empty file, which would
+  // silently run with the defaults.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw bad_input(path, "is a directory, not a TOML configuration file");
+  }
+  // toml++ reports an unopenable file as a parse error at "0:0"; say why instead.
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    std::fclose(f);
+  } else {
+    throw bad_input(path, "cannot open: {}", std::strerror(errno));
+  }
   try {
     return toml::parse_file(path);
   } catch (const toml::parse_error& e) {

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <string_view>
 
 #include "io/psrfits/psrfits_reader.hpp"
 #include "io/reader.hpp"
@@ -23,7 +24,21 @@ Format sniff_format(const std::string& path) {
   if (got >= 9 && std::memcmp(head, "SIMPLE  =", 9) == 0) return Format::Psrfits;
   if (got >= 16 && std::memcmp(head + 4, "HEADER_START", 12) == 0) return Format::Sigproc;
   if (got == 0) throw bad_input(path, "file is empty");
-  throw bad_input(path, "not a PSRFITS or SIGPROC filterbank file (unrecognised first bytes)");
+  // Archives arrive compressed as whole files; say so rather than "unrecognised".
+  const auto starts = [&](std::string_view magic) {
+    return got >= magic.size() && std::memcmp(head, magic.data(), magic.size()) == 0;
+  };
+  const char* packer = starts("\x1f\x8b")                               ? "gzip"
+                       : starts("\x28\xb5\x2f\xfd")                   ? "zstd"
+                       : starts(std::string_view("\xfd" "7zXZ\0", 6)) ? "xz"
+                       : starts("BZh")                                  ? "bzip2"
+                                                                        : nullptr;
+  if (packer != nullptr) {
+    throw bad_input(path, "is a {}-compressed file: decompress it first (tile-compressed "
+                    ".fits.fz is read directly)", packer);
+  }
+  throw bad_input(path, "not a PSRFITS or SIGPROC filterbank file (it starts with neither "
+                  "'SIMPLE  =' nor a SIGPROC HEADER_START)");
 }
 
 // Carries what discovery learnt from the file names (FAST scan and beam), which the format

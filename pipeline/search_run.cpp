@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/common/error.hpp"
 #include "kernels/dedisp/dm_plan.hpp"
 #include "kernels/search/period_search.hpp"
 #include "kernels/search/sift.hpp"
@@ -53,6 +54,9 @@ void fill_provenance(std::vector<Candidate>& cands, const std::string& scan, int
   }
 }
 
+// The periodicity search's shortest series (kernels/search/period_search.cpp).
+constexpr uint64_t kMinSeriesSamples = 16;
+
 }  // namespace
 
 nlohmann::json SearchTimings::to_json() const {
@@ -74,6 +78,16 @@ BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
   result.dm_lo = trials.front().dm;
   result.dm_hi = trials.back().dm;
   result.duration_s = info.duration_s();
+  // Data too short for the periodicity search are refused now, naming the file, rather than
+  // after dedispersion (and its log lines). Series are nsamples / downsample long.
+  int max_ds = 1;
+  for (const DmTrial& t : trials) max_ds = std::max(max_ds, t.downsample);
+  if (info.nsamples > 0 && info.nsamples / static_cast<uint64_t>(max_ds) < kMinSeriesSamples) {
+    throw bad_input(info.files.empty() ? std::string("input") : info.files.front(),
+                    "{} samples are too few to search: the DM plan downsamples by up to {}, and "
+                    "a series needs at least {} samples",
+                    info.nsamples, max_ds, kMinSeriesSamples);
+  }
 
   auto searcher = make_period_searcher(options.backend, config.search, threads);
   const uint64_t workspace = searcher->workspace_bytes(info.nsamples);
@@ -131,6 +145,10 @@ BeamSearch search_time_series(const TimeSeries& series, const std::string& file,
   result.dm_lo = result.dm_hi = series.dm;
   result.duration_s = static_cast<double>(series.data.size()) * series.tsamp_s;
   result.plan = {{"trials", 1}, {"dm_list", {series.dm}}};
+  if (series.data.size() < kMinSeriesSamples) {
+    throw bad_input(file, "{} samples are too few to search (at least {} needed)",
+                    series.data.size(), kMinSeriesSamples);
+  }
   auto searcher = make_period_searcher(options.backend, config.search, 1);
   const SeriesInput input{series.data.data(), series.data.size(), series.tsamp_s, series.dm, 0};
   result.accel_trials = series_geometry(config.search, input.nsamp, input.tsamp_s).accels.size();

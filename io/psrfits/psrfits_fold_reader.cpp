@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <system_error>
 #include <vector>
 
 #include "io/psrfits/fits_check.hpp"
@@ -92,7 +94,15 @@ int pols_to_sum(int npol, const std::string& pol_type) {
 }
 
 SubintTable read_subint(const fits::Handle& h) {
-  if (!move_to_table(h, "SUBINT")) throw bad_input(h.name(), "no SUBINT table");
+  if (!move_to_table(h, "SUBINT")) {
+    // A copy cut short loses its later HDUs: FITS files are whole 2880-byte blocks.
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(h.name(), ec);
+    if (!ec && size % 2880 != 0)
+      throw bad_input(h.name(), "truncated: no SUBINT table, and its {} bytes are not whole "
+                      "2880-byte FITS blocks", size);
+    throw bad_input(h.name(), "no SUBINT table");
+  }
   if (fits::key_bool(h, "ZTABLE").value_or(false)) {
     throw bad_input(h.name(), "the SUBINT table is tile-compressed; decompress it first (funpack)");
   }

@@ -248,6 +248,13 @@ uint64_t PsrfitsReader::place(size_t i) const {
       throw bad_input(h.path, "NSUBOFFS {} does not advance past {} ({}) and there is no OFFS_SUB",
                       h.nsuboffs, prev.path, prev.nsuboffs);
     rows = std::llround((h.offs_sub0 - h0.offs_sub0) / tsub);
+    // An overlap is refused below; check it before the warning, so that the refusal is the
+    // only line a bad scan prints.
+    const uint64_t prev_end = begin_[i - 1] + valid_[i - 1];
+    if (rows >= 0 && static_cast<uint64_t>(rows) * static_cast<uint64_t>(h.nsblk) < prev_end)
+      throw bad_input(h.path, "overlaps {}: NSUBOFFS does not advance and OFFS_SUB puts it at "
+                      "sample {}, before that file ends at sample {}", prev.path,
+                      static_cast<uint64_t>(rows) * static_cast<uint64_t>(h.nsblk), prev_end);
     spdlog::warn("{}: NSUBOFFS does not advance; placed at row {} from OFFS_SUB", h.path, rows);
   } else if (offs_known && std::isfinite(prev.offs_sub0)) {
     const double expected = static_cast<double>(h.nsuboffs - prev.nsuboffs) * tsub;

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <set>
 #include <variant>
 
 #include "kernels/common/constants.hpp"
@@ -104,12 +105,13 @@ class Cursor {
     pos_ += n;
   }
 
-  std::string string(int32_t max_length, const char* what) {
+  std::string string(int32_t max_length, const char* what,
+                     const char* hint = "corrupt header?") {
     const size_t at = pos_;
     const int32_t len = number<int32_t>();
     if (len < 0 || len > max_length) {
-      throw bad_input(name_, "{} length {} at byte {} is out of range 0..{} (corrupt header?)",
-                      what, len, at, max_length);
+      throw bad_input(name_, "{} length {} at byte {} is out of range 0..{} ({})", what, len, at,
+                      max_length, hint);
     }
     need(static_cast<size_t>(len));
     std::string s(reinterpret_cast<const char*>(data_ + pos_), static_cast<size_t>(len));
@@ -175,11 +177,15 @@ SigprocHeader parse_or_truncated(const uint8_t* data, size_t size, const std::st
   }
   cur.skip(kStart.size());
   SigprocHeader h;
+  std::set<std::string> seen;
   bool in_table = false;
   for (;;) {
     const size_t at = cur.pos();
-    const std::string key = cur.string(kMaxKeyLength, "header key");
+    // Where a header lacks HEADER_END, its data are read as keys: say so.
+    constexpr const char* kNoEnd = "corrupt header, or no HEADER_END before the data?";
+    const std::string key = cur.string(kMaxKeyLength, "header key", kNoEnd);
     if (key == "HEADER_END") break;
+    if (key.empty()) throw bad_input(name, "empty header key at byte {} ({})", at, kNoEnd);
     if (key == "FREQUENCY_START" || key == "FREQUENCY_END") {
       in_table = key == "FREQUENCY_START";
       continue;
@@ -193,6 +199,11 @@ SigprocHeader parse_or_truncated(const uint8_t* data, size_t size, const std::st
     }
     if (key == "fchannel" && !in_table) {
       throw bad_input(name, "fchannel at byte {} outside FREQUENCY_START/FREQUENCY_END", at);
+    }
+    // A key given twice leaves no way to tell which value is true (SIGPROC's own reader
+    // silently keeps the last): refuse, as for any other corrupt header.
+    if (key != "fchannel" && !seen.insert(key).second) {
+      throw bad_input(name, "header key '{}' appears twice (again at byte {})", key, at);
     }
     read_value(cur, h, spec->field);
   }

@@ -46,7 +46,8 @@ std::optional<SigprocType> sigproc_key_type(std::string_view key);
 
 // Parses the header at the start of data[0, size). `name` (the file) goes into every error.
 // Throws BadInput for: no HEADER_START ("not a SIGPROC file"), a buffer that ends before
-// HEADER_END ("truncated header"), a string length that is negative or absurd, an unknown key.
+// HEADER_END ("truncated header"), a string length that is negative or absurd, an unknown key,
+// a key given twice (fchannel excepted: it repeats in the channel table).
 // It checks structure only; whether the values make sense is the reader's business.
 SigprocHeader parse_sigproc_header(const uint8_t* data, size_t size, const std::string& name);
 

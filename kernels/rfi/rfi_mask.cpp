@@ -41,10 +41,16 @@ class Cursor {
   template <typename T>
   void get_array(T* values, size_t n) {
     if (n > (bytes_.size() - pos_) / sizeof(T)) throw bad_input(path_, "truncated RFI mask");
+    if (n == 0) return;  // an empty vector's data() may be null, which memcpy must not get
     std::memcpy(values, bytes_.data() + pos_, n * sizeof(T));
     pos_ += n * sizeof(T);
   }
   bool done() const { return pos_ == bytes_.size(); }
+  // Refuses a count of items that the bytes left cannot hold, before anything is allocated
+  // for them (a corrupt count must not become a 32 GB allocation).
+  void need(uint64_t n, size_t item_bytes) const {
+    if (n > (bytes_.size() - pos_) / item_bytes) throw bad_input(path_, "truncated RFI mask");
+  }
 
  private:
   const std::string& path_;
@@ -145,6 +151,7 @@ RfiMask RfiMask::load(const std::string& path) {
     throw bad_input(path, "RFI mask with nchan {}, block {} samples, tsamp {}", nchan, block_nsamp,
                     tsamp);
   }
+  cur.need(nchan, sizeof(double) + 1);
   std::vector<double> freqs(nchan);
   std::vector<uint8_t> stat(nchan);
   cur.get_array(freqs.data(), nchan);
@@ -158,6 +165,7 @@ RfiMask RfiMask::load(const std::string& path) {
     if (nsamp == 0 || nsamp > block_nsamp || nclip > nsamp) {
       throw bad_input(path, "RFI mask block {}: {} samples, {} clipped", b, nsamp, nclip);
     }
+    cur.need(nclip, sizeof(uint32_t));
     std::vector<uint32_t> clipped(nclip);
     cur.get_array(clipped.data(), nclip);
     for (uint32_t k : clipped) {
