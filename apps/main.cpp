@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -25,6 +26,10 @@ void setup_logging(const tianyan::cli::GlobalOptions& g) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f, RLIMIT_FSIZE) kills the writer with SIGXFSZ by default, which
+  // would leave no message; ignored, the write fails with EFBIG and the writer reports an
+  // Environment error ("disk full or file too large") like any full disk.
+  std::signal(SIGXFSZ, SIG_IGN);
   tianyan::cli::GlobalOptions global;
   CLI::App app{
       "tianyan (天眼): searches radio telescope data (FAST PSRFITS, SIGPROC) for pulsars.\n"

@@ -38,12 +38,7 @@ void write_temp(const AtomicFile& file, std::string_view content) {
   std::FILE* f = std::fopen(file.temp_path().c_str(), "wb");
   if (!f) throw environment_error("{}: cannot write: {}", file.final_path(), std::strerror(errno));
   const size_t n = std::fwrite(content.data(), 1, content.size(), f);
-  const int err = errno;
-  const bool closed = std::fclose(f) == 0;
-  if (n != content.size() || !closed) {
-    throw environment_error("{}: write failed: {}", file.final_path(),
-                            std::strerror(err ? err : EIO));
-  }
+  close_written(f, n == content.size(), errno, file.final_path());
 }
 
 }  // namespace

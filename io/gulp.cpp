@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "io/fault_hook.hpp"
 #include "kernels/common/error.hpp"
 
 namespace tianyan {
@@ -47,6 +48,7 @@ bool GulpStream::next(Gulp& gulp) {
   gulp.nchan = nchan;
   next_start_ = start + nfresh;
   gulp.last = next_start_ >= end_;
+  fault_hook_after_gulp();
   return true;
 }
 

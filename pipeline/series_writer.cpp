@@ -29,13 +29,14 @@ double finest_step(const std::vector<DmTrial>& trials) {
   return step;
 }
 
-void write_or_throw(const std::string& path, const char* mode, const void* data, size_t bytes) {
-  std::FILE* f = std::fopen(path.c_str(), mode);
-  if (f == nullptr) throw environment_error("{}: cannot write: {}", path, std::strerror(errno));
+// Messages name the final path: the temporary one means nothing to a user.
+void write_or_throw(const AtomicFile& file, const char* mode, const void* data, size_t bytes) {
+  std::FILE* f = std::fopen(file.temp_path().c_str(), mode);
+  if (f == nullptr) {
+    throw environment_error("{}: cannot write: {}", file.final_path(), write_failure(errno));
+  }
   const bool ok = bytes == 0 || std::fwrite(data, 1, bytes, f) == bytes;
-  const int err = errno;
-  const bool closed = std::fclose(f) == 0;
-  if (!ok || !closed) throw environment_error("{}: write failed: {}", path, std::strerror(err));
+  close_written(f, ok, errno, file.final_path());
 }
 
 }  // namespace
@@ -72,7 +73,7 @@ SeriesSetWriter::SeriesSetWriter(const std::string& dir, const std::string& stem
     // A .tim starts with its header (no sample count in it); a .dat is bare samples.
     const std::string head =
         format == SeriesFormat::Sigproc ? sigproc_tim_header(series_meta(t)) : std::string();
-    write_or_throw(files_.back().temp_path(), "wb", head.data(), head.size());
+    write_or_throw(files_.back(), "wb", head.data(), head.size());
   }
 }
 
@@ -84,7 +85,7 @@ TimeSeries SeriesSetWriter::series_meta(size_t trial) const {
 }
 
 void SeriesSetWriter::append(size_t trial, const float* data, uint64_t n) {
-  write_or_throw(files_[trial].temp_path(), "ab", data, n * sizeof(float));
+  write_or_throw(files_[trial], "ab", data, n * sizeof(float));
   counts_[trial] += n;
 }
 
@@ -97,7 +98,7 @@ void SeriesSetWriter::commit() {
       const std::string stem = paths_[t].substr(0, paths_[t].size() - 4);
       infs.emplace_back(stem + ".inf");
       const std::string text = presto_inf_text(series_meta(t), stem, counts_[t]);
-      write_or_throw(infs.back().temp_path(), "wb", text.data(), text.size());
+      write_or_throw(infs.back(), "wb", text.data(), text.size());
     }
   }
   for (AtomicFile& f : files_) f.commit();

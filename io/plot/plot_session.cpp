@@ -144,7 +144,7 @@ void check_complete(const std::string& temp, const std::string& path, const std:
          tail.compare(4, 4, "IEND") == 0;
   }
   if (!ok)
-    throw environment_error("{}: PLplot wrote an incomplete {} file (disk full?)", path, format);
+    throw environment_error("{}: PLplot wrote an incomplete {} file (disk full or file too large?)", path, format);
 }
 
 }  // namespace

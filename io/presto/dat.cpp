@@ -109,11 +109,7 @@ void write_presto_timeseries(const std::string& path, const TimeSeries& series) 
   const bool ok =
       series.data.empty() ||  // fwrite must not see the null data() of an empty vector
       std::fwrite(series.data.data(), sizeof(float), series.data.size(), f) == series.data.size();
-  const int err = errno;
-  const bool closed = std::fclose(f) == 0;
-  if (!ok || !closed) {
-    throw environment_error("{}: write failed: {}", dat.final_path(), std::strerror(err));
-  }
+  close_written(f, ok, errno, dat.final_path());
   // The .dat first: a reader finding the .inf can then count on its .dat being complete.
   dat.commit();
   write_presto_inf(stem + ".inf", to_inf(series, stem));

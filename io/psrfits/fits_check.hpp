@@ -15,6 +15,11 @@ namespace tianyan::fits {
 // clearing CFITSIO's message stack so that one failure never leaks into the next message.
 void check(int status, std::string_view file, std::string_view what);
 
+// For a failed write: CFITSIO's text for `status` and its queued messages, each once (a failed
+// buffer flush repeats the same two lines per buffer), led by "disk full or file too large"
+// when `write_errno` (errno as the failing call left it) says so. Clears the message stack.
+std::string write_error_detail(int status, int write_errno);
+
 // Owns one open fitsfile and the name used in messages; closes it on destruction.
 class Handle {
  public:

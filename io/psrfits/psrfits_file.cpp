@@ -83,6 +83,12 @@ void File::open_table() {
   fits_movnam_hdu(f_.get(), BINARY_TBL, const_cast<char*>("SUBINT"), 0, &status);
   if (status == BAD_HDU_NUM) {
     fits_clear_errmsg();
+    // A copy cut short loses its later HDUs: FITS files are whole 2880-byte blocks.
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(h_.path, ec);
+    if (!ec && size % 2880 != 0)
+      throw bad_input(h_.path, "truncated: no SUBINT table, and its {} bytes are not whole "
+                      "2880-byte FITS blocks", size);
     throw bad_input(h_.path, "no SUBINT binary table (EXTNAME = 'SUBINT')");
   }
   fits::check(status, h_.path, "moving to the SUBINT table");
@@ -332,6 +338,17 @@ void File::read_scales(int64_t row, float* scl, float* offs, float* wts) {
   fits_read_col_flt(f_.get(), col_scl_, row + 1, 1, nscale, 0.0f, scl, nullptr, &status);
   fits_read_col_flt(f_.get(), col_offs_, row + 1, 1, nscale, 0.0f, offs, nullptr, &status);
   fits_read_col_flt(f_.get(), col_wts_, row + 1, 1, nchan, 0.0f, wts, nullptr, &status);
+  // CFITSIO says only "error reading from FITS file" when the file shrank after it was opened.
+  if (status != 0 && !h_.compressed) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(h_.path, ec);
+    const int64_t row_end = table_start_ + (row + 1) * row_stride_;
+    if (!ec && static_cast<int64_t>(size) < row_end) {
+      fits_clear_errmsg();
+      throw bad_input(h_.path, "truncated while reading: row {} ends at byte {}, the file at {}",
+                      row, row_end, size);
+    }
+  }
   fits::check(status, h_.path, fmt::format("reading DAT_SCL/DAT_OFFS/DAT_WTS of row {}", row));
   for (LONGLONG i = 0; i < nscale; ++i) {
     if (!std::isfinite(scl[i]))

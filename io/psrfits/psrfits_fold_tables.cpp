@@ -8,12 +8,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <vector>
 
 #include "io/angles.hpp"
+#include "io/psrfits/fits_check.hpp"
 #include "io/psrfits/psrfits_fold_format.hpp"
 #include "io/psrfits/psrfits_time.hpp"
 #include "kernels/common/error.hpp"
@@ -77,11 +79,7 @@ void write_position(fitsfile* f, const FoldMeta& m, int* status) {
 
 void check_write(int status, const std::string& name, const char* what) {
   if (status == 0) return;
-  char text[FLEN_STATUS] = {};
-  fits_get_errstatus(status, text);
-  std::string detail = text;
-  char msg[FLEN_ERRMSG] = {};
-  while (fits_read_errmsg(msg)) detail += fmt::format("; {}", msg);
+  const std::string detail = fits::write_error_detail(status, errno);
   throw environment_error("{}: cannot write the fold archive ({} failed, CFITSIO status {}: {})",
                           name, what, status, detail);
 }

@@ -3,12 +3,14 @@
 #include "io/angles.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 
 #include <fmt/format.h>
 
+#include "io/psrfits/fits_check.hpp"
 #include "io/psrfits/psrfits_time.hpp"
 #include "kernels/common/error.hpp"
 #include "tianyan/version.hpp"
@@ -110,11 +112,7 @@ SubintLayout make_layout(const ObservationInfo& header, const PsrfitsWriteOption
 
 void check_fits(int status, const std::string& path, const char* call) {
   if (status == 0) return;
-  char text[FLEN_STATUS] = {};
-  fits_get_errstatus(status, text);
-  std::string detail = text;
-  char msg[FLEN_ERRMSG] = {};
-  while (fits_read_errmsg(msg)) detail += fmt::format("; {}", msg);
+  const std::string detail = fits::write_error_detail(status, errno);
   throw environment_error("{}: cannot write PSRFITS ({} failed, CFITSIO status {}: {})", path,
                           call, status, detail);
 }

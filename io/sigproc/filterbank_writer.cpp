@@ -140,13 +140,9 @@ class FilterbankWriter final : public SearchWriter {
 
   void finish() override {
     if (out_ == nullptr) return;
-    const bool ok = std::fflush(out_) == 0;
-    const int err = errno;
-    const bool closed = std::fclose(out_) == 0;
+    std::FILE* f = out_;
     out_ = nullptr;
-    if (!ok || !closed) {
-      throw environment_error("{}: write failed: {}", file_.final_path(), std::strerror(err));
-    }
+    close_written(f, true, 0, file_.final_path());
     file_.commit();
     finished_ = true;
   }
@@ -159,7 +155,7 @@ class FilterbankWriter final : public SearchWriter {
   void put(std::string_view bytes) {
     if (bytes.empty()) return;  // an empty block's data() may be null, which fwrite forbids
     if (std::fwrite(bytes.data(), 1, bytes.size(), out_) != bytes.size()) {
-      throw environment_error("{}: write failed: {}", file_.final_path(), std::strerror(errno));
+      throw environment_error("{}: write failed: {}", file_.final_path(), write_failure(errno));
     }
   }
 

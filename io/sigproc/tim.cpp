@@ -108,9 +108,7 @@ void write_sigproc_tim(const std::string& path, const TimeSeries& series) {
       std::fwrite(header.data(), 1, header.size(), f) == header.size() &&
       (series.data.empty() ||  // fwrite must not see the null data() of an empty vector
        std::fwrite(series.data.data(), sizeof(float), series.data.size(), f) == series.data.size());
-  const int err = errno;
-  const bool closed = std::fclose(f) == 0;
-  if (!ok || !closed) throw environment_error("{}: write failed: {}", path, std::strerror(err));
+  close_written(f, ok, errno, path);
   file.commit();
 }
 
