@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
+#include "kernels/common/dispersion.hpp"
 #include "kernels/common/error.hpp"
 #include "kernels/dedisp/dedisp_cpu.hpp"
 
@@ -42,6 +44,16 @@ void validate_setup(const DedispSetup& s) {
     }
   }
   if (s.trials.front().group != 0) throw bad_input("dedispersion setup", "groups start at 0");
+  // Delay tables hold int32 samples (delay_table.hpp); a larger delay would not convert.
+  double dm_max = 0;
+  for (const DmTrial& tr : s.trials) dm_max = std::max(dm_max, tr.dm);
+  const double max_delay =
+      dispersion_delay_s(dm_max, s.freqs_mhz.front(), s.freqs_mhz.back()) / s.tsamp_s;
+  if (!(max_delay < static_cast<double>(std::numeric_limits<int32_t>::max()))) {
+    throw bad_input("dedispersion setup",
+                    "DM {} delays {:.4g} samples across the band, more than 2^31 - 1", dm_max,
+                    max_delay);
+  }
 }
 
 std::vector<uint64_t> output_offsets(const DedispSetup& setup, uint64_t* total) {

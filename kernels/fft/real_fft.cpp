@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
@@ -112,28 +113,39 @@ size_t good_fft_size(size_t n) {
   }
 }
 
-RealFftPlan::RealFftPlan(size_t n, FftEffort effort, int threads) : n_(n), plan_(nullptr) {
+RealFftPlan::RealFftPlan(size_t n, FftEffort effort, int threads)
+    : n_(n), effort_(effort), plan_(nullptr) {
   if (n < 1) throw internal_error("RealFftPlan: length must be >= 1");
   if (threads < 1) throw internal_error("RealFftPlan: threads must be >= 1, got {}", threads);
-  if (n > static_cast<size_t>(std::numeric_limits<int>::max())) {
-    throw internal_error("RealFftPlan: length {} is too large for FFTW's int interface", n);
+  if (n > static_cast<size_t>(std::numeric_limits<ptrdiff_t>::max() / 2)) {
+    throw internal_error("RealFftPlan: length {} is too large", n);
   }
+  // Measuring writes the planning arrays and times candidate plans on them: above
+  // kMeasureMaxLength that costs minutes and the arrays' memory, for a transform done a few
+  // times per run, so large lengths are estimated (their untouched arrays stay virtual).
+  if (n > kMeasureMaxLength) effort = FftEffort::Estimate;
   // Planning arrays: FFTW_MEASURE overwrites them, and their (SIMD) alignment is what execute()
   // requires of the caller's arrays.
   FftRealBuffer in = fft_alloc_real(n);
   FftComplexBuffer out = fft_alloc_complex(n / 2 + 1);
   const unsigned flags =
       (effort == FftEffort::Measure ? FFTW_MEASURE : FFTW_ESTIMATE) | FFTW_PRESERVE_INPUT;
+  // The guru64 interface takes ptrdiff_t lengths: a series of 2^31 samples or more (FAST at
+  // 49 us passes that after 29 hours; other tools overflow there) plans like any other. For
+  // shorter lengths FFTW solves the same problem as fftwf_plan_dft_r2c_1d (same plan, same
+  // wisdom).
+  const fftwf_iodim64 dim{static_cast<ptrdiff_t>(n), 1, 1};
   const std::string wisdom = fft_wisdom_path();
   std::lock_guard lock(planner_mutex());
   init_threads_locked();
   import_wisdom_locked(wisdom);
   fftwf_plan_with_nthreads(threads);
-  fftwf_plan p = fftwf_plan_dft_r2c_1d(static_cast<int>(n), in.get(),
-                                       reinterpret_cast<fftwf_complex*>(out.get()), flags);
+  fftwf_plan p = fftwf_plan_guru64_dft_r2c(1, &dim, 0, nullptr, in.get(),
+                                           reinterpret_cast<fftwf_complex*>(out.get()), flags);
   fftwf_plan_with_nthreads(1);
   if (!p) throw internal_error("FFTW could not plan a real FFT of length {}", n);
   plan_ = p;
+  effort_ = effort;
   // ESTIMATE plans add nothing worth keeping.
   if (effort == FftEffort::Measure) export_wisdom_locked(wisdom);
 }

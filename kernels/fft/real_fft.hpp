@@ -25,17 +25,23 @@ size_t good_fft_size(size_t n);
 
 enum class FftEffort { Estimate, Measure };
 
+// Lengths above this are planned with FftEffort::Estimate whatever is asked: measuring a
+// transform of hundreds of millions of points takes minutes and writes arrays of its size.
+inline constexpr size_t kMeasureMaxLength = size_t{1} << 27;
+
 class RealFftPlan {
  public:
   // Forward r2c of n real samples into n/2 + 1 complex bins, unnormalised (FFTW convention:
   // X_k = sum_t x_t exp(-2 pi i k t / n)). threads > 1 makes FFTW split each transform.
-  // Throws Internal when FFTW cannot plan.
+  // Lengths are 64-bit (FFTW's guru64 interface), so n may exceed 2^31. Throws Internal when
+  // FFTW cannot plan.
   RealFftPlan(size_t n, FftEffort effort, int threads = 1);
   ~RealFftPlan();
   RealFftPlan(const RealFftPlan&) = delete;
   RealFftPlan& operator=(const RealFftPlan&) = delete;
 
   size_t size() const { return n_; }
+  FftEffort effort() const { return effort_; }  // as planned (see kMeasureMaxLength)
   size_t nbins() const { return n_ / 2 + 1; }
   // in: size() floats, out: nbins() values, both from fft_alloc_* (SIMD alignment); the
   // input is preserved.
@@ -43,6 +49,7 @@ class RealFftPlan {
 
  private:
   size_t n_;
+  FftEffort effort_;
   void* plan_;  // fftwf_plan
 };
 

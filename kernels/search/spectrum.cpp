@@ -102,12 +102,13 @@ class ExpectedMedian {
   return g * (1.5f - 0.5f * s * g * g);
 }
 
-[[gnu::target_clones("avx512f", "avx2", "default")]] void scale_bins(float* __restrict f, int n,
+[[gnu::target_clones("avx512f", "avx2", "default")]] void scale_bins(float* __restrict f, size_t n,
                                                                      float s0, float slope) {
   using v16f = float __attribute__((vector_size(64)));
   using v16i = int32_t __attribute__((vector_size(64)));
   const v16f lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-  int j = 0;
+  // size_t: a run of zapped or empty blocks may span more than 2^31 bins of a long series.
+  size_t j = 0;
   for (; j + 16 <= n; j += 16) {
     const v16f s = s0 + slope * (static_cast<float>(j) + lane);
     v16f g = reinterpret_cast<v16f>(0x5f375a86 - (reinterpret_cast<v16i>(s) >> 1));
@@ -136,7 +137,7 @@ void scale_segment(float* f, size_t k0, size_t k1, double c0, double s0, double 
   if (k1 <= k0) return;
   const double slope = c1 > c0 ? (s1 - s0) / (c1 - c0) : 0.0;
   const double start = s0 + slope * (static_cast<double>(k0) - c0);
-  scale_bins(f + 2 * k0, static_cast<int>(k1 - k0), static_cast<float>(start),
+  scale_bins(f + 2 * k0, k1 - k0, static_cast<float>(start),
              static_cast<float>(slope));
 }
 
