@@ -159,8 +159,9 @@ void fill_from_candidates_json(const std::string& unit_dir, std::vector<Candidat
   if (std::none_of(cands.begin(), cands.end(), lacks)) return;
   const fs::path path = fs::path(unit_dir) / "candidates.json";
   const std::optional<nlohmann::json> doc = read_json(path);
-  const nlohmann::json list =
+  nlohmann::json list =
       doc && doc->contains("candidates") ? (*doc)["candidates"] : nlohmann::json::array();
+  if (!list.is_array()) list = nlohmann::json::array();  // damaged: it lends no lengths
   for (size_t k = 0; k < cands.size(); ++k) {
     Candidate& c = cands[k];
     if (!lacks(c)) continue;

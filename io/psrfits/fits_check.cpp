@@ -6,7 +6,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
+#include "io/atomic_file.hpp"
+#include "io/psrfits/fits_precheck.hpp"
 #include "kernels/common/error.hpp"
 
 namespace tianyan::fits {
@@ -21,6 +24,22 @@ void check(int status, std::string_view file, std::string_view what) {
   if (fits_read_errmsg(detail) && detail[0] != '\0') extra = std::string("; ") + detail;
   fits_clear_errmsg();
   throw bad_input(file, "{}: {}{} (CFITSIO status {})", what, text, extra, status);
+}
+
+std::string write_error_detail(int status, int write_errno) {
+  char text[FLEN_STATUS] = {0};
+  fits_get_errstatus(status, text);
+  std::string detail = text;
+  std::set<std::string> seen;
+  char msg[FLEN_ERRMSG] = {0};
+  while (fits_read_errmsg(msg)) {
+    if (seen.insert(msg).second) detail += std::string("; ") + msg;
+  }
+  fits_clear_errmsg();
+  if (write_errno == ENOSPC || write_errno == EDQUOT || write_errno == EFBIG) {
+    detail = write_failure(write_errno) + ": " + detail;
+  }
+  return detail;
 }
 
 Handle& Handle::operator=(Handle&& o) noexcept {
@@ -55,6 +74,7 @@ Handle open_readonly(const std::string& path) {
   in.read(magic, sizeof magic);
   if (in.gcount() < 9 || std::memcmp(magic, "SIMPLE  =", 9) != 0)
     throw bad_input(path, "not a FITS file (it does not start with 'SIMPLE  =')");
+  precheck_headers(path);  // what would crash CFITSIO itself
   fitsfile* f = nullptr;
   int status = 0;
   fits_open_diskfile(&f, path.c_str(), READONLY, &status);

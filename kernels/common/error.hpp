@@ -28,12 +28,21 @@ class Error : public std::runtime_error {
   ErrorKind kind_;
 };
 
+// Line breaks become blanks: a message quotes values from the file, which may hold them, and
+// the CLI prints it as ONE line (found by fuzzing the candidates.csv and archive readers).
+inline std::string one_line(std::string s) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return s;
+}
+
 // "FILE: problem", the one-line form every bad-input message takes.
 template <typename... Args>
 [[nodiscard]] Error bad_input(std::string_view file, fmt::format_string<Args...> problem,
                               Args&&... args) {
-  return Error(ErrorKind::BadInput,
-               fmt::format("{}: {}", file, fmt::format(problem, std::forward<Args>(args)...)));
+  const std::string what = fmt::format(problem, std::forward<Args>(args)...);
+  return Error(ErrorKind::BadInput, one_line(fmt::format("{}: {}", file, what)));
 }
 
 template <typename... Args>

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "io/atomic_file.hpp"
 #include "io/reader.hpp"
@@ -147,6 +148,8 @@ Campaign load_campaign(const std::string& dir) {
     }
     c.config_source = j.at("config_source").get<std::string>();
     c.inputs = j.at("inputs").get<std::vector<std::string>>();
+    // A range-for over a JSON number or string visits the value itself: say what is wrong.
+    if (!j.at("units").is_array()) throw bad_input(path, "'units' is not a list");
     for (const auto& e : j.at("units")) {
       CampaignUnit u;
       u.index = e.at("index").get<int>();
@@ -213,7 +216,9 @@ UnitStatus unit_status(const Campaign& c, const CampaignUnit& u) {
       s.state = UnitState::Failed;
       try {
         const nlohmann::json f = nlohmann::json::parse(read_whole(failed));
-        s.detail = fmt::format("exit {}: {}", f.value("exit_code", 0), f.value("error", ""));
+        // dump(): any JSON there prints; get<int> of 1e300 would be undefined behaviour.
+        s.detail = fmt::format("exit {}: {}", f.value("exit_code", nlohmann::json(0)).dump(),
+                               f.value("error", ""));
       } catch (const std::exception&) {
         s.detail = "failed (unreadable record)";
       }
@@ -227,15 +232,23 @@ UnitStatus unit_status(const Campaign& c, const CampaignUnit& u) {
   nlohmann::json now;
   try {
     d = nlohmann::json::parse(read_whole(done));
+    if (!d.is_object()) throw std::runtime_error("not a JSON object");
     now = input_stamps(u);
   } catch (const std::exception& e) {
     return not_done(fmt::format("unusable record: {}", e.what()));
   }
-  if (d.value("config_hash", "") != c.config_hash) return not_done("configuration changed");
+  // Compared as JSON, so that a damaged record (a number where a string belongs) is only stale.
+  if (d.value("config_hash", nlohmann::json()) != c.config_hash) {
+    return not_done("configuration changed");
+  }
   if (d.value("inputs", nlohmann::json()) != now) return not_done("inputs changed");
   if (!fs::exists(fs::path(unit_dir(c, u)) / "candidates.csv")) return not_done("outputs missing");
   s.state = UnitState::Done;
-  s.detail = fmt::format("{} candidates, {:.1f} s", d.value("candidates", 0), d.value("wall_s", 0.0));
+  const auto number = [&](const char* key) {
+    const auto it = d.find(key);
+    return it != d.end() && it->is_number() ? it->get<double>() : 0.0;
+  };
+  s.detail = fmt::format("{:.0f} candidates, {:.1f} s", number("candidates"), number("wall_s"));
   return s;
 }
 
