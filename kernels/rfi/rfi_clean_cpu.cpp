@@ -34,11 +34,9 @@ void spill(v8f a0, v8f a1, float* acc) {
 
 // sum_c w_c (x_c - m_c) over the channels with keep_c set (a select, so that NaN or inf in
 // masked channels cannot leak into the sum).
-[[gnu::target_clones("avx2", "default")]] float weighted_row_sum(const float* __restrict x,
-                                                                 const float* __restrict m,
-                                                                 const float* __restrict w,
-                                                                 const uint32_t* __restrict keep,
-                                                                 size_t nchan) {
+TIANYAN_RFI_CLONES float weighted_row_sum(const float* __restrict x, const float* __restrict m,
+                                          const float* __restrict w,
+                                          const uint32_t* __restrict keep, size_t nchan) {
   v8f a0 = {}, a1 = {};
   size_t c = 0;
   for (; c + kLanes <= nchan; c += kLanes) {
@@ -133,9 +131,8 @@ void make_row_params(const CellStats& stats, const ChannelHistory& history, cons
 namespace {
 
 // One output row: masked cells take their fill value, the others are normalised (or copied).
-[[gnu::target_clones("avx2", "default")]] void clean_row(const float* __restrict x,
-                                                         float* __restrict y, size_t nchan,
-                                                         const RowParams& p, bool normalise) {
+TIANYAN_RFI_CLONES void clean_row(const float* __restrict x, float* __restrict y, size_t nchan,
+                                  const RowParams& p, bool normalise) {
   const float* __restrict fill = p.fill.data();
   const float* __restrict centre = p.centre.data();
   const float* __restrict scale = p.scale.data();
@@ -157,10 +154,9 @@ namespace {
 
 // Zero-DM of one output row: subtracts the mean of (y - zero) over the kept channels from them
 // (zero = null: 0).
-[[gnu::target_clones("avx2", "default")]] void zero_dm_row(float* __restrict y, size_t nchan,
-                                                           const uint32_t* __restrict keep,
-                                                           const float* __restrict zero,
-                                                           size_t nclean) {
+TIANYAN_RFI_CLONES void zero_dm_row(float* __restrict y, size_t nchan,
+                                    const uint32_t* __restrict keep, const float* __restrict zero,
+                                    size_t nclean) {
   v8f a0 = {}, a1 = {};
   size_t c = 0;
   for (; c + kLanes <= nchan; c += kLanes) {

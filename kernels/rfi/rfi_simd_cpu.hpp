@@ -12,6 +12,15 @@
 // the kernel files that include this header (only kernels/rfi/*_cpu.cpp do).
 #pragma GCC diagnostic ignored "-Wpsabi"
 
+// clang checks that vector ABI at each call before inlining, and rejects an AVX2 clone calling
+// these (default-target) helpers; clang builds (sanitizers, fuzzing) keep only the default
+// clone of the kernels, whose per-lane operations, hence results, are the same.
+#if defined(__clang__)
+#define TIANYAN_RFI_CLONES
+#else
+#define TIANYAN_RFI_CLONES [[gnu::target_clones("avx2", "default")]]
+#endif
+
 namespace tianyan::rfi_detail {
 
 using v8f = float __attribute__((vector_size(32)));
