@@ -8,6 +8,7 @@
 #include <limits>
 #include <numbers>
 
+#include "io/json_integer.hpp"
 #include "kernels/common/error.hpp"
 #include "tianyan/version.hpp"
 
@@ -162,25 +163,25 @@ FoldMeta meta_from_json(const nlohmann::json& j) {
   m.source = j.at("source").get<std::string>();
   m.telescope = j.at("telescope").get<std::string>();
   m.scan = j.at("scan").get<std::string>();
-  m.beam = j.at("beam").get<int>();
+  m.beam = json_integer<int>(j.at("beam"));
   m.ra_deg = json_double(j, "ra_deg");
   m.dec_deg = json_double(j, "dec_deg");
   m.start_mjd = json_double(j, "start_mjd");
   m.freq_lo_mhz = json_double(j, "freq_lo_mhz");
   m.freq_hi_mhz = json_double(j, "freq_hi_mhz");
   m.chan_bw_mhz = json_double(j, "chan_bw_mhz");
-  m.nchan = j.at("nchan").get<size_t>();
+  m.nchan = json_integer<size_t>(j.at("nchan"));
   m.files = j.at("files").get<std::vector<std::string>>();
   m.rfi_fraction = json_double(j, "rfi_fraction");
   m.version = j.at("version").get<std::string>();
   m.config_toml = j.at("config_toml").get<std::string>();
-  m.rank = j.at("rank").get<int>();
+  m.rank = json_integer<int>(j.at("rank"));
   m.search_freq_hz = json_double(j, "search_freq_hz");
   m.search_dm = json_double(j, "search_dm");
   m.search_accel_ms2 = json_double(j, "search_accel_ms2");
   m.search_sigma = json_double(j, "search_sigma");
   m.search_snr = json_double(j, "search_snr");
-  m.search_nharm = j.at("search_nharm").get<int>();
+  m.search_nharm = json_integer<int>(j.at("search_nharm"));
   return m;
 }
 
@@ -231,7 +232,7 @@ void apply_extension_json(const nlohmann::json& j, const std::string& path, Fold
       throw bad_input(path, "{} extension: format '{}' is not '{}'", kExtName,
                       j.at("format").get<std::string>(), kFormat);
     }
-    const int version = j.at("format_version").get<int>();
+    const int version = json_integer<int>(j.at("format_version"));
     if (version > kFormatVersion) {
       throw bad_input(path, "{} extension: format version {} is newer than this tianyan reads ({})",
                       kExtName, version, kFormatVersion);

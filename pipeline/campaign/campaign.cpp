@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "io/atomic_file.hpp"
+#include "io/json_integer.hpp"
 #include "io/reader.hpp"
 #include "kernels/common/error.hpp"
 #include "tianyan/version.hpp"
@@ -142,7 +143,7 @@ Campaign load_campaign(const std::string& dir) {
   const nlohmann::json j = parse_json_file(path);
   try {
     if (j.at("format").get<std::string>() != kFormat) throw bad_input(path, "not a campaign file");
-    if (j.at("format_version").get<int>() != kFormatVersion) {
+    if (json_integer<int>(j.at("format_version")) != kFormatVersion) {
       throw bad_input(path, "format version {} is not {}", j.at("format_version").dump(),
                       kFormatVersion);
     }
@@ -152,10 +153,10 @@ Campaign load_campaign(const std::string& dir) {
     if (!j.at("units").is_array()) throw bad_input(path, "'units' is not a list");
     for (const auto& e : j.at("units")) {
       CampaignUnit u;
-      u.index = e.at("index").get<int>();
+      u.index = json_integer<int>(e.at("index"));
       u.id = e.at("id").get<std::string>();
       u.scan = e.at("scan").get<std::string>();
-      u.beam = e.at("beam").get<int>();
+      u.beam = json_integer<int>(e.at("beam"));
       u.files = e.at("files").get<std::vector<std::string>>();
       if (u.index != static_cast<int>(c.units.size()) || u.id.empty() || u.files.empty() ||
           u.id.find('/') != std::string::npos) {
