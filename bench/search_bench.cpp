@@ -45,7 +45,7 @@ void BM_Search(benchmark::State& state) {
   SearchConfig cfg;
   auto searcher = make_period_searcher(Backend::Cpu, cfg, 1);
   const std::vector<float> x = noise(n);
-  const std::vector<SeriesInput> batch = {{x.data(), n, kTsamp, 10.0, 0}};
+  const std::vector<SeriesInput> batch = {{x.data(), n, kTsamp, 10.0, 0, {}}};
   searcher->search(batch);  // plans and workspaces
   for (auto _ : state) benchmark::DoNotOptimize(searcher->search(batch));
 }

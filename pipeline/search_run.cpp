@@ -100,7 +100,7 @@ BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
     std::vector<SeriesInput> inputs;
     for (const TrialSeries& s : batch) {
       inputs.push_back({s.data.data(), s.data.size(), info.tsamp_s * s.trial.downsample,
-                        s.trial.dm, s.index});
+                        s.trial.dm, s.index, {}});
     }
     if (!inputs.empty() && inputs.front().dm_index == 0 && inputs.front().dm == 0.0 &&
         cfg.auto_birdies.enabled) {
@@ -137,23 +137,25 @@ BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
   return result;
 }
 
-BeamSearch search_time_series(const TimeSeries& series, const std::string& file,
+BeamSearch search_time_series(TimeSeries series, const std::string& file,
                               const PipelineConfig& config, const SearchRunOptions& options) {
   const auto t0 = StageClock::now();
   BeamSearch result;
+  const size_t nsamp = series.data.size();
   result.ntrials = 1;
   result.dm_lo = result.dm_hi = series.dm;
-  result.duration_s = static_cast<double>(series.data.size()) * series.tsamp_s;
+  result.duration_s = static_cast<double>(nsamp) * series.tsamp_s;
   result.plan = {{"trials", 1}, {"dm_list", {series.dm}}};
-  if (series.data.size() < kMinSeriesSamples) {
-    throw bad_input(file, "{} samples are too few to search (at least {} needed)",
-                    series.data.size(), kMinSeriesSamples);
+  if (nsamp < kMinSeriesSamples) {
+    throw bad_input(file, "{} samples are too few to search (at least {} needed)", nsamp,
+                    kMinSeriesSamples);
   }
   auto searcher = make_period_searcher(options.backend, config.search, 1);
-  const SeriesInput input{series.data.data(), series.data.size(), series.tsamp_s, series.dm, 0};
+  SeriesInput input{series.data.data(), nsamp, series.tsamp_s, series.dm, 0, {}};
+  input.on_loaded = [&series] { std::vector<float>().swap(series.data); };
   result.accel_trials = series_geometry(config.search, input.nsamp, input.tsamp_s).accels.size();
-  result.peak_series_bytes = series.data.size() * sizeof(float) +
-                             searcher->workspace_bytes(series.data.size());
+  // An upper bound: the series is freed before the search allocates its half-bin powers.
+  result.peak_series_bytes = nsamp * sizeof(float) + searcher->workspace_bytes(nsamp);
   const auto ts = StageClock::now();
   std::vector<Candidate> found = std::move(searcher->search({input}).front());
   result.times.search_s = seconds_since(ts);

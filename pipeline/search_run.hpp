@@ -49,8 +49,10 @@ BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
                        const SearchRunOptions& options);
 
 // Searches one dedispersed series as given (.tim, .dat): no RFI, no dedispersion; sifting's
-// DM-hit and DM-peak requirements do not apply to a single series.
-BeamSearch search_time_series(const TimeSeries& series, const std::string& file,
+// DM-hit and DM-peak requirements do not apply to a single series. The series is taken by
+// value and its samples freed once the search has loaded them (a series of 2^31 samples is
+// 8.6 GB: the search then peaks at about twice that, not three times).
+BeamSearch search_time_series(TimeSeries series, const std::string& file,
                               const PipelineConfig& config, const SearchRunOptions& options);
 
 }  // namespace tianyan

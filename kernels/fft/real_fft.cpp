@@ -113,8 +113,8 @@ size_t good_fft_size(size_t n) {
   }
 }
 
-RealFftPlan::RealFftPlan(size_t n, FftEffort effort, int threads)
-    : n_(n), effort_(effort), plan_(nullptr) {
+RealFftPlan::RealFftPlan(size_t n, FftEffort effort, int threads, FftPlacement placement)
+    : n_(n), effort_(effort), placement_(placement), plan_(nullptr) {
   if (n < 1) throw internal_error("RealFftPlan: length must be >= 1");
   if (threads < 1) throw internal_error("RealFftPlan: threads must be >= 1, got {}", threads);
   if (n > static_cast<size_t>(std::numeric_limits<ptrdiff_t>::max() / 2)) {
@@ -126,10 +126,13 @@ RealFftPlan::RealFftPlan(size_t n, FftEffort effort, int threads)
   if (n > kMeasureMaxLength) effort = FftEffort::Estimate;
   // Planning arrays: FFTW_MEASURE overwrites them, and their (SIMD) alignment is what execute()
   // requires of the caller's arrays.
-  FftRealBuffer in = fft_alloc_real(n);
-  FftComplexBuffer out = fft_alloc_complex(n / 2 + 1);
-  const unsigned flags =
-      (effort == FftEffort::Measure ? FFTW_MEASURE : FFTW_ESTIMATE) | FFTW_PRESERVE_INPUT;
+  const bool in_place = placement == FftPlacement::InPlace;
+  FftRealBuffer in = fft_alloc_real(in_place ? in_place_floats(n) : n);
+  FftComplexBuffer out = in_place ? nullptr : fft_alloc_complex(n / 2 + 1);
+  auto* out_ptr = in_place ? reinterpret_cast<fftwf_complex*>(in.get())
+                           : reinterpret_cast<fftwf_complex*>(out.get());
+  const unsigned flags = (effort == FftEffort::Measure ? FFTW_MEASURE : FFTW_ESTIMATE) |
+                         (in_place ? 0U : unsigned{FFTW_PRESERVE_INPUT});
   // The guru64 interface takes ptrdiff_t lengths: a series of 2^31 samples or more (FAST at
   // 49 us passes that after 29 hours; other tools overflow there) plans like any other. For
   // shorter lengths FFTW solves the same problem as fftwf_plan_dft_r2c_1d (same plan, same
@@ -140,8 +143,7 @@ RealFftPlan::RealFftPlan(size_t n, FftEffort effort, int threads)
   init_threads_locked();
   import_wisdom_locked(wisdom);
   fftwf_plan_with_nthreads(threads);
-  fftwf_plan p = fftwf_plan_guru64_dft_r2c(1, &dim, 0, nullptr, in.get(),
-                                           reinterpret_cast<fftwf_complex*>(out.get()), flags);
+  fftwf_plan p = fftwf_plan_guru64_dft_r2c(1, &dim, 0, nullptr, in.get(), out_ptr, flags);
   fftwf_plan_with_nthreads(1);
   if (!p) throw internal_error("FFTW could not plan a real FFT of length {}", n);
   plan_ = p;
@@ -159,26 +161,44 @@ RealFftPlan::~RealFftPlan() {
 void RealFftPlan::execute(const float* in, std::complex<float>* out) const {
   // New-array execute requires the planning arrays' alignment; fft_alloc_* always has it, and a
   // misaligned array would silently give wrong results with SIMD codelets.
+  if (placement_ != FftPlacement::OutOfPlace) {
+    throw internal_error("RealFftPlan::execute: the plan is in place (execute_in_place)");
+  }
   float* fin = const_cast<float*>(in);  // FFTW_PRESERVE_INPUT: never written
   auto* fout = reinterpret_cast<fftwf_complex*>(out);
+  if (fin == reinterpret_cast<float*>(fout)) {
+    throw internal_error("RealFftPlan::execute: in and out are one array (plan in place)");
+  }
   if (fftwf_alignment_of(fin) != 0 || fftwf_alignment_of(reinterpret_cast<float*>(fout)) != 0) {
     throw internal_error("RealFftPlan::execute: arrays must come from fft_alloc_*");
   }
   fftwf_execute_dft_r2c(static_cast<fftwf_plan>(plan_), fin, fout);
 }
 
-std::shared_ptr<const RealFftPlan> real_fft_plan(size_t n, FftEffort effort, int threads) {
-  using Key = std::tuple<size_t, int, int>;
+void RealFftPlan::execute_in_place(float* data) const {
+  if (placement_ != FftPlacement::InPlace) {
+    throw internal_error("RealFftPlan::execute_in_place: the plan is out of place");
+  }
+  if (fftwf_alignment_of(data) != 0) {
+    throw internal_error("RealFftPlan::execute_in_place: the array must come from fft_alloc_*");
+  }
+  fftwf_execute_dft_r2c(static_cast<fftwf_plan>(plan_), data,
+                        reinterpret_cast<fftwf_complex*>(data));
+}
+
+std::shared_ptr<const RealFftPlan> real_fft_plan(size_t n, FftEffort effort, int threads,
+                                                  FftPlacement placement) {
+  using Key = std::tuple<size_t, int, int, int>;
   // Leaked like planner_mutex: cached plans live until the process exits, and no plan is
   // destroyed during static destruction in an unknown order.
   static auto* cache = new std::map<Key, std::shared_ptr<const RealFftPlan>>;
   static auto* cache_mutex = new std::mutex;
-  const Key key{n, static_cast<int>(effort), threads};
+  const Key key{n, static_cast<int>(effort), threads, static_cast<int>(placement)};
   // Held while planning, so two threads asking for the same new length plan it once.
   std::lock_guard lock(*cache_mutex);
   auto it = cache->find(key);
   if (it != cache->end()) return it->second;
-  auto plan = std::make_shared<const RealFftPlan>(n, effort, threads);
+  auto plan = std::make_shared<const RealFftPlan>(n, effort, threads, placement);
   cache->emplace(key, plan);
   return plan;
 }

@@ -43,13 +43,21 @@ std::vector<Candidate> dedup_by_frequency(std::vector<Candidate> cands, double t
 CpuPeriodSearcher::CpuPeriodSearcher(const SearchConfig& cfg, int threads)
     : cfg_(cfg), threads_(threads), workspaces_(static_cast<size_t>(threads)) {}
 
-void CpuPeriodSearcher::Workspace::reserve(size_t nfft) {
-  if (capacity >= nfft) return;
-  in = fft_alloc_real(nfft);
-  work = fft_alloc_real(nfft);
-  spec = fft_alloc_complex(nfft / 2 + 1);
-  p.resize(nfft + 1);
-  capacity = nfft;
+void CpuPeriodSearcher::Workspace::reserve(size_t nfft, FftPlacement placement) {
+  if (capacity < nfft) {
+    in.reset();  // before the new one: two series-sized buffers never coexist here
+    in = fft_alloc_real(in_place_floats(nfft));
+    capacity = nfft;
+  }
+  const bool in_place = placement == FftPlacement::InPlace;
+  if (!in_place && accel_capacity < nfft) {
+    work.reset();
+    spec_buf.reset();
+    work = fft_alloc_real(nfft);
+    spec_buf = fft_alloc_complex(nfft / 2 + 1);
+    accel_capacity = nfft;
+  }
+  spec = in_place ? reinterpret_cast<std::complex<float>*>(in.get()) : spec_buf.get();
 }
 
 void CpuPeriodSearcher::set_extra_birdies(std::vector<BirdieConfig> birdies) {
@@ -62,7 +70,10 @@ const CpuPeriodSearcher::Prepared& CpuPeriodSearcher::prepare(size_t nsamp, doub
   if (slot) return *slot;
   auto pr = std::make_unique<Prepared>();
   pr->g = series_geometry(cfg_, nsamp, tsamp_s);
-  pr->plan = real_fft_plan(pr->g.nfft, FftEffort::Measure, 1);
+  pr->placement = pr->g.accels.size() == 1 ? FftPlacement::InPlace : FftPlacement::OutOfPlace;
+  if (pr->placement == FftPlacement::OutOfPlace || pr->g.nfft <= kMeasureMaxLength) {
+    pr->plan = real_fft_plan(pr->g.nfft, FftEffort::Measure, 1, pr->placement);
+  }
   std::vector<BirdieConfig> all = cfg_.birdies;
   all.insert(all.end(), extra_birdies_.begin(), extra_birdies_.end());
   pr->zaps = birdie_zap_ranges(all, 1.0 / pr->g.tobs_s, pr->g.nbins);
@@ -77,17 +88,28 @@ const CpuPeriodSearcher::Prepared& CpuPeriodSearcher::prepare(size_t nsamp, doub
 }
 
 void CpuPeriodSearcher::load(const SeriesInput& s, const Prepared& pr, Workspace& ws) const {
-  ws.reserve(pr.g.nfft);
+  ws.reserve(pr.g.nfft, pr.placement);
   std::memcpy(ws.in.get(), s.data, s.nsamp * sizeof(float));
+  if (s.on_loaded) s.on_loaded();
   const auto window = static_cast<size_t>(std::max(1.0, std::round(cfg_.baseline_s / s.tsamp_s)));
   remove_baseline(ws.in.get(), s.nsamp, std::min(window, s.nsamp));
   std::fill(ws.in.get() + s.nsamp, ws.in.get() + pr.g.nfft, 0.0f);
 }
 
 void CpuPeriodSearcher::make_spectrum(const float* x, const Prepared& pr, Workspace& ws) const {
-  pr.plan->execute(x, ws.spec.get());
-  normalise_spectrum(ws.spec.get(), pr.g.nbins, cfg_.rednoise, ws.scratch);
-  zap_bins(ws.spec.get(), pr.g.nbins, pr.zaps);
+  if (pr.placement == FftPlacement::InPlace) {
+    if (x != ws.in.get()) throw internal_error("in-place spectrum of a series not in ws.in");
+    if (pr.plan) {
+      pr.plan->execute_in_place(ws.in.get());
+    } else {
+      const RealFftPlan once(pr.g.nfft, FftEffort::Estimate, 1, FftPlacement::InPlace);
+      once.execute_in_place(ws.in.get());
+    }
+  } else {
+    pr.plan->execute(x, ws.spec);
+  }
+  normalise_spectrum(ws.spec, pr.g.nbins, cfg_.rednoise, ws.scratch);
+  zap_bins(ws.spec, pr.g.nbins, pr.zaps);
 }
 
 void CpuPeriodSearcher::spectrum_at_accel(const SeriesInput& s, const Prepared& pr,
@@ -106,7 +128,8 @@ std::vector<Candidate> CpuPeriodSearcher::search_accel(const SeriesInput& s, con
   const SeriesGeometry& g = pr.g;
   spectrum_at_accel(s, pr, ws, accel);
   const size_t np = 2 * g.nbins - 1;
-  half_bin_powers(ws.spec.get(), g.nbins, ws.p.data());
+  if (ws.p.size() < np) ws.p.resize(np);
+  half_bin_powers(ws.spec, g.nbins, ws.p.data());
   const auto max_cands = static_cast<size_t>(cfg_.max_candidates_per_series);
   harmonic_sum_search(ws.p.data(), np, cfg_.max_harmonics, {g.r_min, g.r_max}, pr.thresholds,
                       max_cands, ws.acc, ws.peaks);
@@ -131,7 +154,7 @@ std::vector<Candidate> CpuPeriodSearcher::search_accel(const SeriesInput& s, con
   cands = dedup_by_frequency(std::move(cands), 1.1);
   if (cands.size() > max_cands) cands.resize(max_cands);
   for (Candidate& c : cands) {
-    const RefinedPeak rp = refine_peak(ws.spec.get(), g.nbins, c.r_bins, c.nharm, 1.0 / c.nharm);
+    const RefinedPeak rp = refine_peak(ws.spec, g.nbins, c.r_bins, c.nharm, 1.0 / c.nharm);
     c.r_bins = rp.r_fund;
     c.freq_hz = rp.r_fund / g.tobs_s;
     c.refined_power = rp.power;
@@ -209,13 +232,16 @@ std::vector<std::complex<float>> CpuPeriodSearcher::spectrum(const SeriesInput& 
   Workspace& ws = workspaces_.front();
   load(series, pr, ws);
   make_spectrum(ws.in.get(), pr, ws);
-  return {ws.spec.get(), ws.spec.get() + pr.g.nbins};
+  return {ws.spec, ws.spec + pr.g.nbins};
 }
 
 size_t CpuPeriodSearcher::workspace_bytes(size_t max_nsamp) const {
   const size_t nfft = good_fft_size(max_nsamp);
-  // in, work, spec (nfft + 2 floats), p and acc (nfft + 1 each), the whitening scratch.
-  const size_t per_thread = sizeof(float) * (6 * nfft + 8);
+  // in (nfft + 2 floats, also the spectrum when in place) and p (nfft + 1); with acceleration
+  // trials work (nfft) and spec_buf (nfft + 2). acc, peaks and the whitening scratch are
+  // small (a tile, a block).
+  const size_t floats = cfg_.accel.enabled ? 4 * nfft + 5 : 2 * nfft + 3;
+  const size_t per_thread = sizeof(float) * floats;
   return per_thread * static_cast<size_t>(threads_);
 }
 

@@ -71,7 +71,7 @@ void CpuPeriodSearcher::refine_accel(const SeriesInput& s, const Prepared& pr, W
   // is computed once, at the grid's acceleration, and reused: re-whitening every resampled
   // spectrum would move its block medians by their noise (~0.4% here), and with them the
   // objective. ws.p (the grid's half-bin powers, done with) holds the scale per bin.
-  std::complex<float>* spec = ws.spec.get();
+  std::complex<float>* spec = ws.spec;
   float* scale = ws.p.data();
   auto fft_at = [&](double a) {
     resample_accel_sinc(ws.in.get(), ws.work.get(), s.nsamp, s.tsamp_s, a);

@@ -85,7 +85,7 @@ TEST(BirdieZapping, DiodeAndMainsZappedAtEveryDm) {
     std::vector<SeriesInput> inputs;
     for (const TrialSeries& s : batch) {
       inputs.push_back({s.data.data(), s.data.size(), reader->info().tsamp_s * s.trial.downsample,
-                        s.trial.dm, s.index});
+                        s.trial.dm, s.index, {}});
     }
     for (const SeriesInput& in : inputs) {
       const SeriesGeometry g = series_geometry(config.search, in.nsamp, in.tsamp_s);
