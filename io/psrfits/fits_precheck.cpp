@@ -16,9 +16,14 @@ constexpr int64_t kBlock = 2880;
 constexpr int kCard = 80;
 constexpr int kMaxHdus = 10000;  // far beyond any PSRFITS file; bounds the walk
 
-// The value of an unquoted card: from column 11 to a '/' or the end, blanks trimmed.
+// Whether the card has a value: '=' in column 9. The standard's indicator is "= ", but
+// CFITSIO also reads "=X..." as a value starting in column 10, so the checks below must too
+// (a 71-character unquoted TTYPEn written that way overflowed it; see precheck_headers).
+bool has_value(std::string_view card) { return card[8] == '='; }
+
+// The value of an unquoted card: from column 10 to a '/' or the end, blanks trimmed.
 std::string_view unquoted_value(std::string_view card) {
-  std::string_view v = card.substr(10);
+  std::string_view v = card.substr(9);
   const size_t slash = v.find('/');
   if (slash != std::string_view::npos) v = v.substr(0, slash);
   while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
@@ -65,7 +70,7 @@ int64_t data_bytes(const HduShape& s) {
 }
 
 void note_shape(std::string_view key, std::string_view card, HduShape& s) {
-  if (card.substr(8, 2) != "= ") return;
+  if (!has_value(card)) return;
   if (key == "BITPIX  ") {
     const std::string v(unquoted_value(card));
     s.bitpix = std::strtol(v.c_str(), nullptr, 10);
@@ -106,7 +111,7 @@ void precheck_headers(const std::string& path) {
           continue;
         }
         note_shape(key, card, shape);
-        if (indexed(key, "TTYPE") && card.substr(8, 2) == "= ") {
+        if (indexed(key, "TTYPE") && has_value(card)) {
           const std::string_view v = unquoted_value(card);
           if (!v.empty() && v.front() != '\'' && v.size() >= 69) {
             throw bad_input(path,
