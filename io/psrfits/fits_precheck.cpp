@@ -1,5 +1,6 @@
 #include "io/psrfits/fits_precheck.hpp"
 
+#include <bitset>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -51,11 +52,22 @@ int64_t integer_value(std::string_view card) {
   return end != nullptr && *end == '\0' && x >= 0 ? x : -1;
 }
 
+// Only the first BITPIX, NAXIS, NAXISn, PCOUNT and GCOUNT of a header count: CFITSIO reads
+// the mandatory keywords in their places at the top and ignores a later card of the same
+// name (a TELESCOP card renamed BITPIX once stopped this walk while CFITSIO went on to an
+// overflowing TTYPEn in the next HDU).
 struct HduShape {
   int64_t bitpix = 0, naxis = -1, pcount = 0, gcount = 1;
   int64_t axes[1000] = {};
+  std::bitset<1004> seen;  // 0-999 NAXISn, then BITPIX, NAXIS, PCOUNT, GCOUNT
   bool ok = true;
+  bool first(size_t key) {
+    if (seen.test(key)) return false;
+    seen.set(key);
+    return true;
+  }
 };
+constexpr size_t kSeenBitpix = 1000, kSeenNaxis = 1001, kSeenPcount = 1002, kSeenGcount = 1003;
 
 // Bytes of the data unit after a header (0 when the shape could not be read).
 int64_t data_bytes(const HduShape& s) {
@@ -72,17 +84,20 @@ int64_t data_bytes(const HduShape& s) {
 void note_shape(std::string_view key, std::string_view card, HduShape& s) {
   if (!has_value(card)) return;
   if (key == "BITPIX  ") {
+    if (!s.first(kSeenBitpix)) return;
     const std::string v(unquoted_value(card));
     s.bitpix = std::strtol(v.c_str(), nullptr, 10);
   } else if (key == "NAXIS   ") {
-    s.naxis = integer_value(card);
+    if (s.first(kSeenNaxis)) s.naxis = integer_value(card);
   } else if (key == "PCOUNT  ") {
-    s.pcount = integer_value(card);
+    if (s.first(kSeenPcount)) s.pcount = integer_value(card);
   } else if (key == "GCOUNT  ") {
-    s.gcount = integer_value(card);
+    if (s.first(kSeenGcount)) s.gcount = integer_value(card);
   } else if (indexed(key, "NAXIS")) {
     const long i = std::strtol(std::string(key.substr(5)).c_str(), nullptr, 10);
-    if (i >= 1 && i <= 999) s.axes[i - 1] = integer_value(card);
+    if (i >= 1 && i <= 999 && s.first(static_cast<size_t>(i - 1))) {
+      s.axes[i - 1] = integer_value(card);
+    }
   } else {
     return;
   }

@@ -86,10 +86,14 @@ TEST(FuzzRegression, DamagedCompletionRecordLeavesTheUnitPending) {
 // refused before CFITSIO opens the file. A 600 s run of fuzz_psrfits and fuzz_fold_archive
 // then found the same overflow through "TTYPE1  =%%%..." ('=' not followed by a blank, which
 // CFITSIO still reads as a value of 71 characters), which the first check had missed.
+// A second fuzz run found it once more behind a primary header whose TELESCOP card had been
+// renamed BITPIX (a string): the walk read the later BITPIX, could not size the data and
+// stopped, while CFITSIO reads only the first and went on.
 struct LongName {
   const char* name;
   std::string card;  // 80 characters
   int length;        // of the unquoted value
+  bool duplicate_bitpix = false;
 };
 
 class FuzzRegressionLongName : public ::testing::TestWithParam<LongName> {};
@@ -124,6 +128,14 @@ TEST_P(FuzzRegressionLongName, UnquotedLongColumnNameIsRefusedBeforeCfitsio) {
   ASSERT_EQ(card % 80, 0u);
   ASSERT_EQ(GetParam().card.size(), 80u);
   bytes.replace(card, 80, GetParam().card);
+  if (GetParam().duplicate_bitpix) {
+    const size_t telescop = bytes.find("TELESCOP= ");
+    ASSERT_NE(telescop, std::string::npos);
+    ASSERT_LT(telescop, card);
+    std::string bitpix = "BITPIX  = 'FAST    '";
+    bitpix.resize(80, ' ');
+    bytes.replace(telescop, 80, bitpix);
+  }
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 
   const std::string msg = error_of([&] { (void)open_beam(BeamFiles{"scan", 0, {path}}); });
@@ -137,7 +149,9 @@ TEST_P(FuzzRegressionLongName, UnquotedLongColumnNameIsRefusedBeforeCfitsio) {
 INSTANTIATE_TEST_SUITE_P(
     FuzzRegression, FuzzRegressionLongName,
     ::testing::Values(LongName{"BlankAfterEquals", "TTYPE1  = " + std::string(70, 'A'), 70},
-                      LongName{"NoBlankAfterEquals", "TTYPE1  =" + std::string(71, '%'), 71}),
+                      LongName{"NoBlankAfterEquals", "TTYPE1  =" + std::string(71, '%'), 71},
+                      LongName{"BehindADuplicateBitpix", "TTYPE1  =" + std::string(71, '%'), 71,
+                               true}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
