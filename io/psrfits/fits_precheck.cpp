@@ -22,8 +22,20 @@ constexpr int kMaxHdus = 10000;  // far beyond any PSRFITS file; bounds the walk
 // (a 71-character unquoted TTYPEn written that way overflowed it; see precheck_headers).
 bool has_value(std::string_view card) { return card[8] == '='; }
 
-// The value of an unquoted card: from column 10 to a '/' or the end, blanks trimmed.
+// The value of a card as CFITSIO reads a non-string one (ffpsvc): from the first non-blank
+// after column 9 up to a blank or a '/'. So "NAXIS   =      0 - axes" has the value 0, and an
+// unquoted TTYPEn is as long as its first word.
 std::string_view unquoted_value(std::string_view card) {
+  std::string_view v = card.substr(9);
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  const size_t stop = v.find_first_of(" /");
+  if (stop != std::string_view::npos) v = v.substr(0, stop);
+  return v;
+}
+
+// The longest reading of an unquoted value: up to a '/' or the end, blanks trimmed. The
+// TTYPEn check takes this one, so that it errs towards refusing.
+std::string_view value_to_slash(std::string_view card) {
   std::string_view v = card.substr(9);
   const size_t slash = v.find('/');
   if (slash != std::string_view::npos) v = v.substr(0, slash);
@@ -127,7 +139,7 @@ void precheck_headers(const std::string& path) {
         }
         note_shape(key, card, shape);
         if (indexed(key, "TTYPE") && has_value(card)) {
-          const std::string_view v = unquoted_value(card);
+          const std::string_view v = value_to_slash(card);
           if (!v.empty() && v.front() != '\'' && v.size() >= 69) {
             throw bad_input(path,
                             "HDU {}: {} has an unquoted value of {} characters (a column name "

@@ -94,6 +94,9 @@ struct LongName {
   std::string card;  // 80 characters
   int length;        // of the unquoted value
   bool duplicate_bitpix = false;
+  // A third: NAXIS's comment introduced by '-' instead of '/' ("0 - number of axes"), which
+  // the walk could not read as an integer, while CFITSIO reads the value's first word.
+  bool dash_comment = false;
 };
 
 class FuzzRegressionLongName : public ::testing::TestWithParam<LongName> {};
@@ -136,6 +139,14 @@ TEST_P(FuzzRegressionLongName, UnquotedLongColumnNameIsRefusedBeforeCfitsio) {
     bitpix.resize(80, ' ');
     bytes.replace(telescop, 80, bitpix);
   }
+  if (GetParam().dash_comment) {
+    const size_t naxis = bytes.find("NAXIS   = ");
+    ASSERT_NE(naxis, std::string::npos);
+    ASSERT_LT(naxis, card);
+    const size_t slash = bytes.find('/', naxis);
+    ASSERT_LT(slash, naxis + 80);
+    bytes[slash] = '-';
+  }
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 
   const std::string msg = error_of([&] { (void)open_beam(BeamFiles{"scan", 0, {path}}); });
@@ -151,7 +162,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(LongName{"BlankAfterEquals", "TTYPE1  = " + std::string(70, 'A'), 70},
                       LongName{"NoBlankAfterEquals", "TTYPE1  =" + std::string(71, '%'), 71},
                       LongName{"BehindADuplicateBitpix", "TTYPE1  =" + std::string(71, '%'), 71,
-                               true}),
+                               true},
+                      LongName{"BehindADashComment", "TTYPE1  =" + std::string(71, '%'), 71,
+                               false, true}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
