@@ -5,11 +5,16 @@
 
 namespace tianyan::fits {
 
-// Walks the headers of every HDU (reading only header blocks; data are skipped by their size)
-// and throws BadInput "PATH: HDU n: ..." for what CFITSIO 4.2 cannot parse safely:
-//  * a TTYPEn value written without quotes and 69 or more characters long (CFITSIO copies it
-//    into a 70-byte column name with strcpy: a buffer overflow, found by fuzzing).
-// Anything it cannot make sense of (no END, odd sizes) is left for CFITSIO to report.
+// Walks the header of every HDU as CFITSIO 4.2 would (card names and values read by its
+// rules; HDU sizes from the shape keywords in their required places; data skipped unread)
+// and throws BadInput "PATH: HDU n: ..." for
+//  * any value of 69 or more characters as CFITSIO reads it (unquoted, or a quoted string
+//    longer than a card allows): CFITSIO copies such a value into fixed buffers with strcpy,
+//    a buffer overflow found by fuzzing;
+//  * anything on which this walk and CFITSIO could disagree about where the next HDU starts:
+//    shape keywords missing, out of place or not integers, random groups, a card named END
+//    that is not the END card, more than 10000 HDUs.
+// A file that ends early is left for CFITSIO to report (after its whole cards are checked).
 void precheck_headers(const std::string& path);
 
 }  // namespace tianyan::fits
