@@ -18,7 +18,7 @@
 
 #include "kernels/common/float_buffer.hpp"
 #include "kernels/dedisp/dedisp_cpu.hpp"
-#include "kernels/dedisp/delay_table.hpp"
+#include "kernels/dedisp/subband_plan.hpp"
 
 namespace tianyan {
 namespace {
@@ -27,40 +27,20 @@ namespace {
 // trial of a group reads them.
 constexpr uint64_t kTimeBlock = 2048;
 
-struct Group {
-  size_t first = 0;  // first trial
-  size_t count = 0;
-  int downsample = 1;
-  std::vector<int32_t> d1;     // [channel]: delay at the coarse DM to the subband's top
-  std::vector<int32_t> d2min;  // [subband]: the smallest stage-2 shift in the group
-  std::vector<int32_t> d2max;  // [subband]: the largest
-};
-
 class SubbandCpu final : public Dedisperser {
  public:
-  SubbandCpu(const DedispSetup& setup, bool allocate) : setup_(setup) {
-    const size_t nchan = setup.freqs_mhz.size();
-    nsub_ = (setup.nsub <= 0 || static_cast<size_t>(setup.nsub) >= nchan)
-                ? nchan
-                : static_cast<size_t>(setup.nsub);
-    for (size_t s = 0; s <= nsub_; ++s) sub_begin_.push_back(s * nchan / nsub_);
-    for (size_t s = 0; s < nsub_; ++s) {
-      for (size_t c = sub_begin_[s]; c < sub_begin_[s + 1]; ++c) sub_of_.push_back(s);
-    }
-    build_trial_shifts();
-    build_groups();
-    offsets_ = dedisp_detail::output_offsets(setup, &output_size_);
-    for (size_t t = 0; t < setup.trials.size(); ++t) {
-      const std::vector<int32_t> d = trial_delays(t);
-      overlap_ = std::max(overlap_, static_cast<uint64_t>(*std::max_element(d.begin(), d.end())));
-      max_ds_ = std::max(max_ds_, setup.trials[t].downsample);
-    }
+  SubbandCpu(const DedispSetup& setup, bool allocate)
+      : setup_(setup), plan_(make_subband_plan(setup)) {
+    const size_t nchan = plan_.nchan;
+    nsub_ = plan_.nsub;
+    overlap_ = plan_.overlap;
+    max_ds_ = plan_.max_downsample;
     x_stride_ = setup.max_nfresh + overlap_;
     x_size_ = nchan * x_stride_;
     block_ = std::max<uint64_t>(kTimeBlock, static_cast<uint64_t>(max_ds_));
-    sub_stride_ = block_ + max_spread_;
+    sub_stride_ = block_ + plan_.max_spread;
     for (size_t k = 0; k < nsub_; ++k) {
-      rows_per_thread_ = std::max(rows_per_thread_, sub_begin_[k + 1] - sub_begin_[k]);
+      rows_per_thread_ = std::max(rows_per_thread_, plan_.sub_begin[k + 1] - plan_.sub_begin[k]);
     }
     rows_per_thread_ = std::max(rows_per_thread_, nsub_);
     const auto threads = static_cast<size_t>(setup.threads);
@@ -84,13 +64,10 @@ class SubbandCpu final : public Dedisperser {
            rows_size_ * sizeof(const float*);
   }
   size_t num_trials() const override { return setup_.trials.size(); }
-  uint64_t output_offset(size_t trial) const override { return offsets_.at(trial); }
-  uint64_t output_size() const override { return output_size_; }
+  uint64_t output_offset(size_t trial) const override { return plan_.offsets.at(trial); }
+  uint64_t output_size() const override { return plan_.output_size; }
   std::vector<int32_t> trial_delays(size_t trial) const override {
-    const Group& g = groups_[group_of_.at(trial)];
-    std::vector<int32_t> d(g.d1.size());
-    for (size_t c = 0; c < d.size(); ++c) d[c] = g.d1[c] + d2_[trial * nsub_ + sub_of_[c]];
-    return d;
+    return plan_.trial_delays(trial);
   }
 
   void execute(const float* in, uint64_t nsamp_in, uint64_t nfresh, float* out) override {
@@ -107,7 +84,7 @@ class SubbandCpu final : public Dedisperser {
       const float** rows = rows_.data() + tid * rows_per_thread_;
       const uint64_t b0 = static_cast<uint64_t>(b) * block_;
       const uint64_t n = std::min(block_, nfresh - b0);
-      for (const Group& g : groups_) {
+      for (const SubbandGroup& g : plan_.groups) {
         form_subbands(g, b0, n, sub, rows);
         combine_subbands(g, b0, n, sub, rows, acc_.data() + tid * block_, out);
       }
@@ -115,72 +92,28 @@ class SubbandCpu final : public Dedisperser {
   }
 
  private:
-  // Stage-2 shifts: each subband's top channel relative to the band's top, at the fine DM.
-  void build_trial_shifts() {
-    const double f_top = setup_.freqs_mhz.back();
-    d2_.resize(setup_.trials.size() * nsub_);
-    for (size_t t = 0; t < setup_.trials.size(); ++t) {
-      for (size_t s = 0; s < nsub_; ++s) {
-        const double f_ref = setup_.freqs_mhz[sub_begin_[s + 1] - 1];
-        d2_[t * nsub_ + s] = delay_samples(setup_.trials[t].dm, f_ref, f_top, setup_.tsamp_s);
-      }
-    }
-  }
-
-  void build_groups() {
-    const std::vector<DmTrial>& tr = setup_.trials;
-    for (size_t t = 0; t < tr.size(); ++t) {
-      if (t == 0 || tr[t].group != tr[t - 1].group) {
-        Group g;
-        g.first = t;
-        g.downsample = tr[t].downsample;
-        groups_.push_back(std::move(g));
-      }
-      ++groups_.back().count;
-      group_of_.push_back(groups_.size() - 1);
-    }
-    for (Group& g : groups_) {
-      const double coarse = 0.5 * (tr[g.first].dm + tr[g.first + g.count - 1].dm);
-      g.d1.resize(setup_.freqs_mhz.size());
-      for (size_t c = 0; c < g.d1.size(); ++c) {
-        const double f_ref = setup_.freqs_mhz[sub_begin_[sub_of_[c] + 1] - 1];
-        g.d1[c] = delay_samples(coarse, setup_.freqs_mhz[c], f_ref, setup_.tsamp_s);
-      }
-      g.d2min.assign(nsub_, INT32_MAX);
-      g.d2max.assign(nsub_, 0);
-      for (size_t t = g.first; t < g.first + g.count; ++t) {
-        for (size_t s = 0; s < nsub_; ++s) {
-          g.d2min[s] = std::min(g.d2min[s], d2_[t * nsub_ + s]);
-          g.d2max[s] = std::max(g.d2max[s], d2_[t * nsub_ + s]);
-          max_spread_ = std::max<uint64_t>(max_spread_, g.d2max[s] - g.d2min[s]);
-        }
-      }
-    }
-  }
-
   // Stage 1 for output samples [b0, b0 + n): subband s over the window its stage-2 shifts in
   // this group reach, starting at b0 + d2min(s).
-  void form_subbands(const Group& g, uint64_t b0, uint64_t n, float* sub,
+  void form_subbands(const SubbandGroup& g, uint64_t b0, uint64_t n, float* sub,
                      const float** rows) const {
     for (size_t s = 0; s < nsub_; ++s) {
       const uint64_t start = b0 + static_cast<uint64_t>(g.d2min[s]);
       const uint64_t len = n + static_cast<uint64_t>(g.d2max[s] - g.d2min[s]);
-      for (size_t c = sub_begin_[s]; c < sub_begin_[s + 1]; ++c) {
-        rows[c - sub_begin_[s]] = x_.data() + c * x_stride_ + start + g.d1[c];
-      }
-      dedisp_detail::sum_rows(rows, sub_begin_[s + 1] - sub_begin_[s], len, sub + s * sub_stride_);
+      const size_t c0 = plan_.sub_begin[s], c1 = plan_.sub_begin[s + 1];
+      for (size_t c = c0; c < c1; ++c) rows[c - c0] = x_.data() + c * x_stride_ + start + g.d1[c];
+      dedisp_detail::sum_rows(rows, c1 - c0, len, sub + s * sub_stride_);
     }
   }
 
   // Stage 2 for output samples [b0, b0 + n) of every trial of the group.
-  void combine_subbands(const Group& g, uint64_t b0, uint64_t n, const float* sub,
+  void combine_subbands(const SubbandGroup& g, uint64_t b0, uint64_t n, const float* sub,
                         const float** rows, float* acc, float* out) const {
     const int ds = g.downsample;
     for (size_t t = g.first; t < g.first + g.count; ++t) {
       for (size_t s = 0; s < nsub_; ++s) {
-        rows[s] = sub + s * sub_stride_ + (d2_[t * nsub_ + s] - g.d2min[s]);
+        rows[s] = sub + s * sub_stride_ + (plan_.d2[t * nsub_ + s] - g.d2min[s]);
       }
-      float* o = out + offsets_[t];
+      float* o = out + plan_.offsets[t];
       if (ds == 1) {
         dedisp_detail::sum_rows(rows, nsub_, n, o + b0);
       } else {
@@ -191,15 +124,8 @@ class SubbandCpu final : public Dedisperser {
   }
 
   DedispSetup setup_;
+  SubbandPlan plan_;
   size_t nsub_ = 0;
-  std::vector<size_t> sub_begin_;  // [nsub + 1]: first channel of each subband
-  std::vector<size_t> sub_of_;     // [channel]
-  std::vector<int32_t> d2_;        // [trial][subband]
-  uint64_t max_spread_ = 0;        // largest d2max - d2min over groups and subbands
-  std::vector<Group> groups_;
-  std::vector<size_t> group_of_;  // [trial]
-  std::vector<uint64_t> offsets_;
-  uint64_t output_size_ = 0;
   uint64_t overlap_ = 0;
   int max_ds_ = 1;
   uint64_t x_stride_ = 0;
