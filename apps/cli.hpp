@@ -10,6 +10,7 @@
 
 #include "configs/pipeline_config.hpp"
 #include "io/reader.hpp"
+#include "kernels/common/backend_select.hpp"
 #include "kernels/rfi/rfi_mask.hpp"
 #include "kernels/search/candidate.hpp"
 #include "pipeline/fold_run.hpp"
@@ -76,11 +77,18 @@ struct SearchJob {
   PipelineConfig config;      // validated, overrides applied
   std::string config_source;  // names the configuration in messages and provenance
   int threads = 1;            // resolved: > 0
-  std::string backend = "cpu";
+  std::string backend = "cpu";  // cpu, cuda or auto
+  int device = 0;               // CUDA device index
   std::string out_dir;
   int show = 10;  // candidates printed at the end
 };
 void search_to_directory(const SearchJob& job, const GlobalOptions& global);
+
+// --backend cpu|cuda|auto and --device N (apps/pipeline_args.cpp).
+void add_backend_options(CLI::App* cmd, std::string& backend, int& device);
+// What they name, checked against this build and machine (kernels/common/backend_select.hpp)
+// and logged; the CUDA runtime is asked only when they ask for CUDA.
+ComputeTarget resolve_backend(const std::string& backend, int device);
 
 // Threads for OpenMP regions: 0 means "all cores" (the OpenMP default).
 int resolve_threads(int requested);

@@ -30,6 +30,8 @@ struct DedisperseArgs {
   std::string out_dir;
   std::string format = "sigproc";
   int threads = -1;  // -1: resources.threads
+  std::string backend = "cpu";
+  int device = 0;
 };
 
 TimeSeries series_meta(const ObservationInfo& info) {
@@ -49,7 +51,7 @@ TimeSeries series_meta(const ObservationInfo& info) {
 
 void dedisperse_beam(const BeamFiles& beam, const DedisperseArgs& args,
                      const PipelineConfig& config, const std::string& source,
-                     const GlobalOptions& global) {
+                     const ComputeTarget& target, const GlobalOptions& global) {
   const int threads = resolve_threads(args.threads >= 0 ? args.threads : config.resources.threads);
   const auto reader = open_beam(beam, OpenOptions{config.input.strict, threads});
   const ObservationInfo& info = reader->info();
@@ -59,6 +61,7 @@ void dedisperse_beam(const BeamFiles& beam, const DedisperseArgs& args,
   Progress progress("dedisperse " + stem, !global.quiet);
   StreamOptions options;
   options.threads = threads;
+  options.dedisp = target;
   options.progress = [&progress](double f) { progress.update(f); };
   CleanDedisperse pipe(*reader, config, options);
   std::string plan_text = format_dm_plan(pipe.plan());
@@ -88,9 +91,10 @@ void dedisperse_beam(const BeamFiles& beam, const DedisperseArgs& args,
 void run_dedisperse(const DedisperseArgs& args, const GlobalOptions& global) {
   std::string source;
   const PipelineConfig config = load_effective_config(args.config, args.dm, source);
+  const ComputeTarget target = resolve_backend(args.backend, args.device);
   const std::vector<BeamFiles> beams = discover_beams(args.inputs);
   ensure_output_dir(args.out_dir);
-  for (const BeamFiles& beam : beams) dedisperse_beam(beam, args, config, source, global);
+  for (const BeamFiles& beam : beams) dedisperse_beam(beam, args, config, source, target, global);
 }
 
 }  // namespace
@@ -109,6 +113,7 @@ void add_dedisperse_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--format", args->format, "Time-series format")
       ->check(CLI::IsMember({"sigproc", "presto"}));
   cmd->add_option("-j,--threads", args->threads, "Threads (0 = all cores; default: config)");
+  add_backend_options(cmd, args->backend, args->device);
   cmd->callback([args, &global] { run_dedisperse(*args, global); });
 }
 

@@ -17,6 +17,7 @@
 #include "io/atomic_file.hpp"
 #include "io/candidates_writer.hpp"
 #include "io/timeseries_io.hpp"
+#include "kernels/common/error.hpp"
 #include "pipeline/campaign_merge.hpp"
 #include "pipeline/progress.hpp"
 #include "pipeline/search_run.hpp"
@@ -34,6 +35,7 @@ struct SearchArgs {
   std::optional<int> fold_top;
   std::string out_dir;
   std::string backend = "cpu";
+  int device = 0;
   int threads = -1;  // -1: resources.threads
   int show = 10;     // candidates printed at the end
 };
@@ -91,7 +93,20 @@ void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
   const int threads = job.threads;
   SearchRunOptions options;
   options.threads = threads;
-  options.backend = job.backend == "cuda" ? Backend::Cuda : Backend::Cpu;
+  // Dedispersion has a CUDA implementation, the periodicity search not yet: `cuda` cannot
+  // be honoured for the whole search (and is never quietly run on the CPU instead), `auto`
+  // runs dedispersion on the GPU when there is one and says so.
+  options.dedisp = resolve_backend(job.backend, job.device);
+  if (options.dedisp.backend == Backend::Cuda) {
+    if (job.backend == "cuda") {
+      throw usage_error(
+          "--backend cuda: the periodicity search has no CUDA implementation yet (dedispersion "
+          "has: `tianyan dedisperse --backend cuda`); --backend auto runs dedispersion on the "
+          "GPU and the search on the CPU");
+    }
+    spdlog::info("the periodicity search runs on the CPU (no CUDA implementation yet)");
+  }
+  options.backend = Backend::Cpu;
 
   std::vector<std::string> series_files, data_inputs;
   for (const std::string& in : job.inputs) {
@@ -154,6 +169,9 @@ void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
   nlohmann::json provenance = {
       {"tianyan_version", kVersionFull},
       {"backend", job.backend},
+      {"dedisp_backend", options.dedisp.backend == Backend::Cuda
+                             ? fmt::format("cuda:{}", options.dedisp.device)
+                             : std::string("cpu")},
       {"threads", threads},
       {"config_source", source},
       {"config", pipeline_config_to_json(config)},
@@ -201,6 +219,7 @@ void run_search(const SearchArgs& args, const GlobalOptions& global) {
   job.threads = resolve_threads(args.threads >= 0 ? args.threads : config.resources.threads);
   job.inputs = args.inputs;
   job.backend = args.backend;
+  job.device = args.device;
   job.out_dir = args.out_dir;
   job.show = args.show;
   search_to_directory(job, global);
@@ -228,8 +247,7 @@ void add_search_command(CLI::App& app, const GlobalOptions& global) {
                   "Fold, plot and archive the best N candidates (0: none; default: fold.top_n)")
       ->check(CLI::Range(0, 100000));
   cmd->add_option("-o,--output", args->out_dir, "Output directory")->required();
-  cmd->add_option("--backend", args->backend, "Compute backend")
-      ->check(CLI::IsMember({"cpu", "cuda"}));
+  add_backend_options(cmd, args->backend, args->device);
   cmd->add_option("-j,--threads", args->threads, "Threads (0 = all cores; default: config)");
   cmd->add_option("--show", args->show, "Candidates printed at the end")->check(CLI::Range(0, 1000000));
   cmd->callback([args, &global] { run_search(*args, global); });

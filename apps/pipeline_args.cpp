@@ -1,7 +1,9 @@
 // Helpers shared by the commands that run pipeline stages (rfi, dedisperse).
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "apps/cli.hpp"
+#include "kernels/common/device_query.hpp"
 #include "kernels/common/error.hpp"
 #include "kernels/dedisp/dm_range.hpp"
 
@@ -17,6 +19,22 @@ PipelineConfig load_effective_config(const std::string& path, const std::optiona
   source += " (with command-line overrides)";
   validate_pipeline_config(config, source);
   return config;
+}
+
+void add_backend_options(CLI::App* cmd, std::string& backend, int& device) {
+  cmd->add_option("--backend", backend,
+                  "Where the compute stages run: cpu, cuda (an error without a usable GPU) or "
+                  "auto (the GPU when there is one)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  cmd->add_option("--device", device, "CUDA device index (see `tianyan info --devices`)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+ComputeTarget resolve_backend(const std::string& backend, int device) {
+  const ComputeTarget t =
+      choose_backend(backend, device, backend == "cpu" ? CudaStatus{} : query_cuda_devices());
+  spdlog::info("{}", t.why);
+  return t;
 }
 
 std::string beam_stem(const BeamFiles& beam) {

@@ -151,7 +151,7 @@ StreamPlan plan_stream_with(const ObservationInfo& info, const PipelineConfig& c
     DedispSetup setup = make_dedisp_setup(p.plan, info.freqs_mhz, p.gulp, options.threads,
                                           algorithm_of(config.dedisp.algorithm));
     setup.trials = p.trials;  // the selected range (all trials unless one was asked for)
-    const DedispFootprint f = dedisp_footprint(Backend::Cpu, setup);
+    const DedispFootprint f = dedisp_footprint(options.dedisp.backend, setup);
     p.overlap = round_up(f.overlap, block);
     p.memory.buffers =
         (std::min(block, info.nsamples) + p.gulp + p.overlap) * nchan * sizeof(float);
@@ -192,13 +192,16 @@ CleanDedisperse::CleanDedisperse(Reader& reader, const PipelineConfig& config,
   DedispSetup setup = make_dedisp_setup(plan_, info.freqs_mhz, gulp_, options.threads,
                                         algorithm_of(config.dedisp.algorithm));
   setup.trials = trials_;
-  dedisperser_ = make_dedisperser(Backend::Cpu, setup);
+  setup.device = options.dedisp.device;
+  dedisperser_ = make_dedisperser(options.dedisp.backend, setup);
   spdlog::info(
       "gulps of {} samples ({:.3f} s) + {} overlap; {:.1f} MB held (buffers {:.1f}, "
-      "dedisp workspace {:.1f}, output {:.1f}, rfi {:.1f})",
+      "dedisp workspace {:.1f}, output {:.1f}, rfi {:.1f}); dedispersion on {}",
       gulp_, static_cast<double>(gulp_) * info.tsamp_s, overlap_, megabytes(memory_.total()),
       megabytes(memory_.buffers), megabytes(memory_.dedisp_workspace),
-      megabytes(memory_.dedisp_output), megabytes(memory_.rfi));
+      megabytes(memory_.dedisp_output), megabytes(memory_.rfi),
+      options.dedisp.backend == Backend::Cuda ? fmt::format("CUDA device {}", options.dedisp.device)
+                                              : std::string("the CPU"));
 }
 
 CleanDedisperse::~CleanDedisperse() = default;

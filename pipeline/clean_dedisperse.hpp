@@ -36,6 +36,7 @@
 #include "configs/pipeline_config.hpp"
 #include "io/gulp.hpp"
 #include "io/reader.hpp"
+#include "kernels/common/backend_select.hpp"
 #include "kernels/common/float_buffer.hpp"
 #include "kernels/dedisp/dedisperser.hpp"
 #include "kernels/dedisp/dm_plan.hpp"
@@ -55,6 +56,7 @@ struct StreamBuffers {
 
 struct StreamOptions {
   int threads = 1;
+  ComputeTarget dedisp;  // where dedispersion runs (RFI excision runs on the CPU)
   uint64_t gulp_nsamp = 0;              // 0: from config.input.gulp_s; else rounded up to a unit
   const RfiMask* reuse_mask = nullptr;  // a saved mask to apply instead of detecting
   // Record this pass's RFI cleaning (CleanDedisperse::take_rfi_replay), or replay a recorded

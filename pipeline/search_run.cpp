@@ -119,7 +119,7 @@ BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
   };
   const WholeSeriesBatchPlan bp =
       dedisperse_whole_series(reader, config, threads, consume, workspace, &driver,
-                              &result.rfi_mask);
+                              &result.rfi_mask, options.dedisp);
   result.peak_series_bytes = bp.max_batch_bytes + workspace;
   result.times.read_s = driver.read_s;
   result.times.rfi_s = driver.rfi_s;

@@ -10,7 +10,7 @@
 #include "configs/pipeline_config.hpp"
 #include "io/reader.hpp"
 #include "io/timeseries.hpp"
-#include "kernels/common/backend.hpp"
+#include "kernels/common/backend_select.hpp"
 #include "kernels/rfi/rfi_mask.hpp"
 #include "kernels/search/candidate.hpp"
 
@@ -18,7 +18,8 @@ namespace tianyan {
 
 struct SearchRunOptions {
   int threads = 1;
-  Backend backend = Backend::Cpu;
+  Backend backend = Backend::Cpu;  // the periodicity search
+  ComputeTarget dedisp;             // dedispersion
   std::function<void(double fraction_done)> progress;  // after every batch of series
 };
 

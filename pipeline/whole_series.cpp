@@ -100,11 +100,13 @@ std::vector<uint64_t> whole_series_gulps(uint64_t largest, uint64_t unit) {
 }
 
 WholeSeriesBatchPlan plan_whole_series(const ObservationInfo& info, const PipelineConfig& config,
-                                       int threads, uint64_t consumer_bytes) {
+                                       int threads, uint64_t consumer_bytes,
+                                       const ComputeTarget& dedisp) {
   const auto limit = static_cast<uint64_t>(config.resources.memory_gb * 1e9);
   const uint64_t replay = rfi_replay_bytes(info.nchan(), info.nsamples, config.rfi.block_nsamp);
   StreamOptions options;
   options.threads = threads;
+  options.dedisp = dedisp;
   const StreamPlan largest = plan_stream(info, config, options, false);
   const std::vector<DmTrial> trials = largest.plan.trials();
   const std::vector<uint64_t> gulps = whole_series_gulps(largest.gulp, largest.unit);
@@ -136,9 +138,9 @@ WholeSeriesBatchPlan plan_whole_series(const ObservationInfo& info, const Pipeli
 WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfig& config,
                                              int threads, const WholeSeriesConsumer& consume,
                                              uint64_t consumer_bytes, StageTimes* times_out,
-                                             RfiMask* mask) {
+                                             RfiMask* mask, const ComputeTarget& dedisp) {
   const ObservationInfo& info = reader.info();
-  const WholeSeriesBatchPlan p = plan_whole_series(info, config, threads, consumer_bytes);
+  const WholeSeriesBatchPlan p = plan_whole_series(info, config, threads, consumer_bytes, dedisp);
   const std::vector<DmTrial> all =
       make_dm_plan(BandGeometry::from_freqs(info.freqs_mhz, info.tsamp_s), config.dedisp.plan)
           .trials();
@@ -159,6 +161,7 @@ WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfi
   RfiReplay replay;
   StreamOptions options;
   options.threads = threads;
+  options.dedisp = dedisp;
   options.gulp_nsamp = p.gulp_nsamp;
   options.buffers = &buffers;
   for (size_t k = 0; k < p.nbatches(); ++k) {

@@ -70,7 +70,8 @@ std::vector<uint64_t> whole_series_gulps(uint64_t largest, uint64_t unit);
 // the packing above; the least stream_volume() wins, then the larger gulp (docs/pipeline.md,
 // "Whole series"). Nothing large is allocated. Throws Environment when no gulp fits.
 WholeSeriesBatchPlan plan_whole_series(const ObservationInfo& info, const PipelineConfig& config,
-                                       int threads, uint64_t consumer_bytes);
+                                       int threads, uint64_t consumer_bytes,
+                                       const ComputeTarget& dedisp = {});
 
 // One DM trial's whole series.
 struct TrialSeries {
@@ -92,6 +93,7 @@ WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfi
                                              int threads, const WholeSeriesConsumer& consume,
                                              uint64_t consumer_bytes = 0,
                                              StageTimes* times = nullptr,
-                                             RfiMask* mask = nullptr);
+                                             RfiMask* mask = nullptr,
+                                             const ComputeTarget& dedisp = {});
 
 }  // namespace tianyan

@@ -9,6 +9,8 @@
 #include "kernels/common/dispersion.hpp"
 #include "kernels/common/error.hpp"
 #include "kernels/dedisp/dedisp_cpu.hpp"
+#include "kernels/dedisp/dedisp_cuda.hpp"
+#include "kernels/dedisp/subband_plan.hpp"
 
 namespace tianyan {
 namespace dedisp_detail {
@@ -141,22 +143,20 @@ DedispSetup make_dedisp_setup(const DmPlan& plan, const std::vector<double>& fre
 }
 
 std::unique_ptr<Dedisperser> make_dedisperser(Backend backend, const DedispSetup& setup) {
-  if (backend == Backend::Cuda) {
-    throw usage_error(
-        "the CUDA dedisperser is not available in this version of tianyan; "
-        "choose the CPU backend");
-  }
   dedisp_detail::validate_setup(setup);
+  if (backend == Backend::Cuda) return dedisp_detail::make_dedisperser_cuda(setup);
   return setup.algorithm == DedispAlgorithm::BruteForce ? dedisp_detail::make_brute_cpu(setup)
                                                         : dedisp_detail::make_subband_cpu(setup);
 }
 
 DedispFootprint dedisp_footprint(Backend backend, const DedispSetup& setup) {
-  if (backend == Backend::Cuda) {
-    const std::unique_ptr<Dedisperser> d = make_dedisperser(backend, setup);  // no twin yet: throws
-    return {d->overlap(), d->workspace_bytes(), d->output_size()};
-  }
   dedisp_detail::validate_setup(setup);
+  if (backend == Backend::Cuda) {
+    // Host memory: none beyond the tables; the device's own is checked when it is built.
+    const SubbandPlan p =
+        make_subband_plan(setup, setup.algorithm == DedispAlgorithm::BruteForce);
+    return {p.overlap, 0, p.output_size};
+  }
   const std::unique_ptr<Dedisperser> sized = setup.algorithm == DedispAlgorithm::BruteForce
                                                  ? dedisp_detail::make_brute_cpu(setup, false)
                                                  : dedisp_detail::make_subband_cpu(setup, false);

@@ -1,6 +1,6 @@
 #pragma once
 // Incoherent dedispersion: plan, then execute (ARCHITECTURE.md). One interface, a CPU
-// implementation per algorithm now, a CUDA twin later, picked by make_dedisperser().
+// implementation per algorithm and a CUDA one (dedisp_cuda.hpp), picked by make_dedisperser().
 //
 // Contract of execute(in, nsamp_in, nfresh, out):
 //  * in: nsamp_in x nchan floats, time-major, channel fastest, channel 0 = LOWEST frequency
@@ -41,6 +41,7 @@ struct DedispSetup {
   uint64_t max_nfresh = 0;      // largest nfresh execute() will be given
   int threads = 1;
   DedispAlgorithm algorithm = DedispAlgorithm::Subband;
+  int device = 0;  // CUDA device (Backend::Cuda)
 };
 
 // A setup for `plan`'s trials over `freqs_mhz`.
@@ -63,7 +64,8 @@ class Dedisperser {
   virtual void execute(const float* in, uint64_t nsamp_in, uint64_t nfresh, float* out) = 0;
 };
 
-// Throws BadInput for an invalid setup, Usage for Backend::Cuda (not built yet: no fallback).
+// Throws BadInput for an invalid setup; for Backend::Cuda, Environment when this build or
+// this machine has no usable CUDA device (never a silent CPU run).
 std::unique_ptr<Dedisperser> make_dedisperser(Backend backend, const DedispSetup& setup);
 
 // What make_dedisperser(backend, setup) would hold, computed without allocating its workspace,

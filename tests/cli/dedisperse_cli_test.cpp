@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "io/timeseries_io.hpp"
+#include "kernels/common/backend_select.hpp"
+#include "kernels/common/device_query.hpp"
 #include "tests/common/test_util.hpp"
 
 namespace tianyan::test {
@@ -137,6 +139,48 @@ TEST(DedisperseCli, PrestoFormatWritesDatAndInfPairs) {
   for (const auto& p : paths) {
     const TimeSeries ts = read_presto_timeseries(p);
     EXPECT_EQ(ts.data.size(), static_cast<size_t>(2.0 / 98.304e-6));
+  }
+}
+
+// --backend: `auto` runs (dedispersion on the GPU where there is a usable one) and says which
+// it took; `cuda` without a usable GPU exits 4 with the reason and writes no series, never a
+// CPU run; where a GPU exists, the series of `cuda` and `auto` equal the CPU's bit for bit.
+TEST(DedisperseCli, BackendAutoSaysWhichAndCudaNeverRunsOnTheCpu) {
+  TempDir dir;
+  ASSERT_EQ(run_tianyan({"-q", "simulate", write_sim(dir, 2.0, false), "-o", dir / "b"})
+                .exit_code, 0);
+  const auto run = [&](const char* backend, const std::string& out) {
+    return run_tianyan({"dedisperse", dir / "b.fil", "-c", write_pipeline_config(dir), "--dm",
+                        "50:70:10", "-o", out, "--backend", backend});
+  };
+  const auto cpu = run("cpu", dir / "cpu");
+  ASSERT_EQ(cpu.exit_code, 0) << cpu.err;
+  const std::vector<std::string> want = lines(cpu.out);
+  ASSERT_EQ(want.size(), 3u);
+  const auto same_series = [&](const std::vector<std::string>& got) {
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(fs::path(got[i]).filename(), fs::path(want[i]).filename());
+      EXPECT_EQ(read_timeseries(got[i]).data, read_timeseries(want[i]).data) << got[i];
+    }
+  };
+
+  const bool gpu = !cuda_device_problem(0, query_cuda_devices());
+  const auto autob = run("auto", dir / "auto");
+  ASSERT_EQ(autob.exit_code, 0) << autob.err;
+  EXPECT_NE(autob.err.find(gpu ? "backend auto: CUDA device 0" : "backend auto: CPU ("),
+            std::string::npos)
+      << autob.err;
+  same_series(lines(autob.out));
+
+  const auto cuda = run("cuda", dir / "cuda");
+  if (gpu) {
+    ASSERT_EQ(cuda.exit_code, 0) << cuda.err;
+    same_series(lines(cuda.out));
+  } else {
+    EXPECT_EQ(cuda.exit_code, 4) << cuda.err;
+    EXPECT_NE(cuda.err.find("--backend cuda: no CUDA device"), std::string::npos) << cuda.err;
+    EXPECT_TRUE(lines(cuda.out).empty()) << cuda.out;
   }
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "io/gulp.hpp"
+#include "kernels/common/backend_select.hpp"
+#include "kernels/common/device_query.hpp"
 #include "kernels/common/dispersion.hpp"
 #include "kernels/common/error.hpp"
 #include "kernels/dedisp/delay_table.hpp"
@@ -190,14 +192,21 @@ TEST(Dedisperser, ReportsWorkspace) {
   EXPECT_EQ(d->num_trials(), static_cast<size_t>(k.plan.num_trials()));
 }
 
-TEST(Dedisperser, CudaIsAnErrorNotAFallback) {
+// Where no GPU can run it, Backend::Cuda is an error saying why, never a CPU run.
+TEST(Dedisperser, CudaWithoutAGpuIsAnErrorNotAFallback) {
+  const CudaStatus status = query_cuda_devices();
+  if (!cuda_device_problem(0, status)) {
+    GTEST_SKIP() << "CUDA device 0 is usable here: dedisp_backend_parity_test covers it";
+  }
   const Case k;
   try {
     make_dedisperser(Backend::Cuda, k.setup(DedispAlgorithm::Subband, 1024));
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::Usage);
-    EXPECT_NE(std::string(e.what()).find("CUDA dedisperser is not available"), std::string::npos);
+    EXPECT_EQ(e.kind(), ErrorKind::Environment);
+    EXPECT_NE(std::string(e.what()).find("the CUDA dedisperser cannot run: " + status.problem),
+              std::string::npos)
+        << e.what();
   }
 }
 
