@@ -76,6 +76,7 @@ class SubbandCuda final : public Dedisperser {
       // Only the nfresh / ds written samples of each row come back: the contract leaves the
       // rest of the caller's rows untouched.
       const size_t pitch = a.combine.row_stride * sizeof(float);
+      if (a.combine.nout == 0) continue;
       TIANYAN_CUDA_CHECK(cudaMemcpy2DAsync(out + plan_.offsets[g.first], pitch, a.combine.out,
                                            pitch, a.combine.nout * sizeof(float), g.count,
                                            cudaMemcpyDeviceToHost, s));
