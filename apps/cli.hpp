@@ -87,7 +87,8 @@ void search_to_directory(const SearchJob& job, const GlobalOptions& global);
 // --backend cpu|cuda|auto and --device N (apps/pipeline_args.cpp).
 void add_backend_options(CLI::App* cmd, std::string& backend, int& device);
 // What they name, checked against this build and machine (kernels/common/backend_select.hpp)
-// and logged; the CUDA runtime is asked only when they ask for CUDA.
+// and logged (at debug level for the default, cpu); the CUDA runtime is asked only when they
+// ask for CUDA.
 ComputeTarget resolve_backend(const std::string& backend, int device);
 
 // Threads for OpenMP regions: 0 means "all cores" (the OpenMP default).

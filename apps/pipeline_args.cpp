@@ -33,7 +33,13 @@ void add_backend_options(CLI::App* cmd, std::string& backend, int& device) {
 ComputeTarget resolve_backend(const std::string& backend, int device) {
   const ComputeTarget t =
       choose_backend(backend, device, backend == "cpu" ? CudaStatus{} : query_cuda_devices());
-  spdlog::info("{}", t.why);
+  // The CPU as asked is the default and says nothing at info level: an error that follows
+  // stays the run's one line (the malformed-input contract).
+  if (backend == "cpu") {
+    spdlog::debug("{}", t.why);
+  } else {
+    spdlog::info("{}", t.why);
+  }
   return t;
 }
 
