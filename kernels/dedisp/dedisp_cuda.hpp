@@ -11,7 +11,4 @@ namespace tianyan::dedisp_detail {
 // subband and one trial per group, which is the direct sum at the exact delays.
 std::unique_ptr<Dedisperser> make_dedisperser_cuda(const DedispSetup& setup);
 
-// Device memory it would allocate (bytes), for sizing before building one.
-size_t dedisperser_cuda_device_bytes(const DedispSetup& setup);
-
 }  // namespace tianyan::dedisp_detail

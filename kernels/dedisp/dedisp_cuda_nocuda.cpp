@@ -8,6 +8,4 @@ std::unique_ptr<Dedisperser> make_dedisperser_cuda(const DedispSetup&) {
   throw environment_error("the CUDA dedisperser cannot run: {}", query_cuda_devices().problem);
 }
 
-size_t dedisperser_cuda_device_bytes(const DedispSetup&) { return 0; }
-
 }  // namespace tianyan::dedisp_detail

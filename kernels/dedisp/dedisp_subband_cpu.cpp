@@ -27,17 +27,15 @@ namespace {
 // trial of a group reads them.
 constexpr uint64_t kTimeBlock = 2048;
 
-class SubbandCpu final : public Dedisperser {
+class SubbandCpu final : public PlannedDedisperser {
  public:
   SubbandCpu(const DedispSetup& setup, bool allocate)
-      : setup_(setup), plan_(make_subband_plan(setup)) {
+      : PlannedDedisperser(setup, make_subband_plan(setup)) {
     const size_t nchan = plan_.nchan;
     nsub_ = plan_.nsub;
-    overlap_ = plan_.overlap;
-    max_ds_ = plan_.max_downsample;
-    x_stride_ = setup.max_nfresh + overlap_;
+    x_stride_ = setup.max_nfresh + plan_.overlap;
     x_size_ = nchan * x_stride_;
-    block_ = std::max<uint64_t>(kTimeBlock, static_cast<uint64_t>(max_ds_));
+    block_ = std::max<uint64_t>(kTimeBlock, static_cast<uint64_t>(plan_.max_downsample));
     sub_stride_ = block_ + plan_.max_spread;
     for (size_t k = 0; k < nsub_; ++k) {
       rows_per_thread_ = std::max(rows_per_thread_, plan_.sub_begin[k + 1] - plan_.sub_begin[k]);
@@ -58,21 +56,14 @@ class SubbandCpu final : public Dedisperser {
     rows_.resize(rows_size_);
   }
 
-  uint64_t overlap() const override { return overlap_; }
   size_t workspace_bytes() const override {
     return (x_size_ + subbands_size_ + acc_size_) * sizeof(float) +
            rows_size_ * sizeof(const float*);
   }
-  size_t num_trials() const override { return setup_.trials.size(); }
-  uint64_t output_offset(size_t trial) const override { return plan_.offsets.at(trial); }
-  uint64_t output_size() const override { return plan_.output_size; }
-  std::vector<int32_t> trial_delays(size_t trial) const override {
-    return plan_.trial_delays(trial);
-  }
-
   void execute(const float* in, uint64_t nsamp_in, uint64_t nfresh, float* out) override {
-    dedisp_detail::check_execute(nsamp_in, nfresh, overlap_, setup_.max_nfresh, max_ds_);
-    dedisp_detail::transpose_to_channels(in, nfresh + overlap_, setup_.freqs_mhz.size(), x_.data(),
+    dedisp_detail::check_execute(nsamp_in, nfresh, plan_.overlap, setup_.max_nfresh,
+                                 plan_.max_downsample);
+    dedisp_detail::transpose_to_channels(in, nfresh + plan_.overlap, setup_.freqs_mhz.size(), x_.data(),
                                          x_stride_, setup_.threads);
     // Parallel over time blocks, groups in DM order inside each: consecutive groups read
     // nearly the same input window, which then comes from cache instead of memory.
@@ -123,11 +114,7 @@ class SubbandCpu final : public Dedisperser {
     }
   }
 
-  DedispSetup setup_;
-  SubbandPlan plan_;
   size_t nsub_ = 0;
-  uint64_t overlap_ = 0;
-  int max_ds_ = 1;
   uint64_t x_stride_ = 0;
   uint64_t sub_stride_ = 0;
   uint64_t block_ = kTimeBlock;

@@ -3,7 +3,6 @@
 // samples and the look-ahead, a transpose to channel-major, per group the two stages, one
 // download per group of the rows it wrote. Device memory is allocated once, here, and sized
 // by max_nfresh, never by the observation.
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -21,11 +20,11 @@ namespace {
 
 using cuda::DeviceBuffer;
 
-class SubbandCuda final : public Dedisperser {
+class SubbandCuda final : public PlannedDedisperser {
  public:
   explicit SubbandCuda(const DedispSetup& setup)
-      : setup_(setup),
-        plan_(make_subband_plan(setup, setup.algorithm == DedispAlgorithm::BruteForce)),
+      : PlannedDedisperser(
+            setup, make_subband_plan(setup, setup.algorithm == DedispAlgorithm::BruteForce)),
         layout_(dedisp_cuda::make_layout(plan_, setup.max_nfresh)),
         scope_(setup.device) {
     const auto [free, total] = cuda::memory_info();
@@ -49,14 +48,7 @@ class SubbandCuda final : public Dedisperser {
     stream_.synchronize("upload of the dedispersion tables");
   }
 
-  uint64_t overlap() const override { return plan_.overlap; }
   size_t workspace_bytes() const override { return 0; }  // host memory: none beyond the tables
-  size_t num_trials() const override { return setup_.trials.size(); }
-  uint64_t output_offset(size_t trial) const override { return plan_.offsets.at(trial); }
-  uint64_t output_size() const override { return plan_.output_size; }
-  std::vector<int32_t> trial_delays(size_t trial) const override {
-    return plan_.trial_delays(trial);
-  }
 
   void execute(const float* in, uint64_t nsamp_in, uint64_t nfresh, float* out) override {
     check_execute(nsamp_in, nfresh, plan_.overlap, setup_.max_nfresh, plan_.max_downsample);
@@ -75,8 +67,8 @@ class SubbandCuda final : public Dedisperser {
       dedisp_cuda::combine_subbands(a.combine, s);
       // Only the nfresh / ds written samples of each row come back: the contract leaves the
       // rest of the caller's rows untouched.
-      const size_t pitch = a.combine.row_stride * sizeof(float);
       if (a.combine.nout == 0) continue;
+      const size_t pitch = a.combine.row_stride * sizeof(float);
       TIANYAN_CUDA_CHECK(cudaMemcpy2DAsync(out + plan_.offsets[g.first], pitch, a.combine.out,
                                            pitch, a.combine.nout * sizeof(float), g.count,
                                            cudaMemcpyDeviceToHost, s));
@@ -91,8 +83,6 @@ class SubbandCuda final : public Dedisperser {
     dev.upload(host.data(), host.size(), stream_.get());
   }
 
-  DedispSetup setup_;
-  SubbandPlan plan_;
   dedisp_cuda::Layout layout_;
   cuda::DeviceScope scope_;  // the device stays current while the buffers are made
   cuda::Stream stream_;
@@ -108,11 +98,6 @@ std::unique_ptr<Dedisperser> make_dedisperser_cuda(const DedispSetup& setup) {
     throw environment_error("the CUDA dedisperser cannot run: {}", *problem);
   }
   return std::make_unique<SubbandCuda>(setup);
-}
-
-size_t dedisperser_cuda_device_bytes(const DedispSetup& setup) {
-  const SubbandPlan p = make_subband_plan(setup, setup.algorithm == DedispAlgorithm::BruteForce);
-  return dedisp_cuda::make_layout(p, setup.max_nfresh).bytes();
 }
 
 }  // namespace tianyan::dedisp_detail

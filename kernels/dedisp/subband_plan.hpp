@@ -4,6 +4,7 @@
 // so that both use the same delays and add the same numbers in the same order.
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "kernels/dedisp/dedisperser.hpp"
@@ -35,6 +36,25 @@ struct SubbandPlan {
 
   // The effective per-channel delays of `trial`: d1 of its group plus its stage-2 shift.
   std::vector<int32_t> trial_delays(size_t trial) const;
+};
+
+// A dedisperser that applies a SubbandPlan (the CPU's and the CUDA one): what the interface
+// asks that the plan answers, written once.
+class PlannedDedisperser : public Dedisperser {
+ public:
+  PlannedDedisperser(const DedispSetup& setup, SubbandPlan plan)
+      : setup_(setup), plan_(std::move(plan)) {}
+  uint64_t overlap() const override { return plan_.overlap; }
+  size_t num_trials() const override { return setup_.trials.size(); }
+  uint64_t output_offset(size_t trial) const override { return plan_.offsets.at(trial); }
+  uint64_t output_size() const override { return plan_.output_size; }
+  std::vector<int32_t> trial_delays(size_t trial) const override {
+    return plan_.trial_delays(trial);
+  }
+
+ protected:
+  DedispSetup setup_;
+  SubbandPlan plan_;
 };
 
 // The plan of `setup` (validated by the caller). With `exact`, every channel is its own
