@@ -56,84 +56,6 @@ void run_tiles(const float* p, uint64_t j_begin, uint64_t j_end, int nstages, Ke
   }
 }
 
-// One stage's peak finder: above-threshold points closer than one fundamental bin (2 N grid
-// points) form a run, whose first largest point is a peak; a bounded heap keeps the strongest.
-class StagePeaks {
- public:
-  StagePeaks() = default;
-  StagePeaks(int nharm, float threshold, uint64_t lo, uint64_t hi, size_t max_peaks)
-      : nharm_(nharm),
-        threshold_(threshold),
-        lo_(lo),
-        hi_(hi),
-        gap_(2 * static_cast<uint64_t>(nharm)),
-        cap_(max_peaks) {}
-
-  uint64_t lo() const { return lo_; }
-  uint64_t hi() const { return hi_; }
-
-  // Scans this stage's sums of [j0, j1) (sums[j - j0]), tiles in increasing j.
-  void scan(Kernel kernel, const float* sums, uint64_t j0, uint64_t j1) {
-    const uint64_t hi = std::min(j1, hi_);
-    for (uint64_t j = std::max(j0, lo_); j < hi; ++j) {
-      j += find_at_or_above(kernel, sums + (j - j0), hi - j, threshold_);
-      if (j < hi) point(j, sums[j - j0]);
-    }
-  }
-
-  // Closes the last run and appends the kept peaks in order of j.
-  void finish(std::vector<HarmonicPeak>& out) {
-    if (open_) emit();
-    open_ = false;
-    std::sort(heap_.begin(), heap_.end(),
-              [](const HarmonicPeak& a, const HarmonicPeak& b) { return a.j < b.j; });
-    out.insert(out.end(), heap_.begin(), heap_.end());
-    heap_.clear();
-  }
-
- private:
-  static bool stronger(const HarmonicPeak& a, const HarmonicPeak& b) {
-    return a.power > b.power || (a.power == b.power && a.j < b.j);
-  }
-
-  void point(uint64_t j, float v) {
-    if (open_ && j - last_ < gap_) {
-      if (v > best_.power) {
-        best_.power = v;
-        best_.j = j;
-      }
-    } else {
-      if (open_) emit();
-      open_ = true;
-      best_ = HarmonicPeak{nharm_, j, v};
-    }
-    last_ = j;
-  }
-
-  // The heap's front is the weakest kept peak (stronger() as the heap's "less").
-  void emit() {
-    if (cap_ == 0) return;
-    if (heap_.size() < cap_) {
-      heap_.push_back(best_);
-      std::push_heap(heap_.begin(), heap_.end(), stronger);
-    } else if (stronger(best_, heap_.front())) {
-      std::pop_heap(heap_.begin(), heap_.end(), stronger);
-      heap_.back() = best_;
-      std::push_heap(heap_.begin(), heap_.end(), stronger);
-    }
-  }
-
-  int nharm_ = 1;
-  float threshold_ = 0;
-  uint64_t lo_ = 0, hi_ = 0;
-  uint64_t gap_ = 2;
-  size_t cap_ = 0;
-  bool open_ = false;
-  uint64_t last_ = 0;
-  HarmonicPeak best_;
-  std::vector<HarmonicPeak> heap_;
-};
-
 // A grid index from a fractional one, clipped to [0, np].
 uint64_t clip_index(double x, size_t np) {
   if (!(x > 0)) return 0;
@@ -142,6 +64,13 @@ uint64_t clip_index(double x, size_t np) {
 }
 
 }  // namespace
+
+StageBounds stage_bounds(int s, size_t np, const HarmonicSearchRange& range) {
+  const double g = 2.0 * (1 << s);  // grid points per fundamental bin
+  const uint64_t lo = clip_index(std::ceil(g * range.r_min), np);
+  const uint64_t hi = range.r_max > 0 ? clip_index(std::floor(g * range.r_max) + 1, np) : np;
+  return {lo, hi};
+}
 
 void harmonic_sum_search_with(Kernel kernel, const float* p, size_t np, int max_harm,
                               const HarmonicSearchRange& range,
@@ -161,10 +90,8 @@ void harmonic_sum_search_with(Kernel kernel, const float* p, size_t np, int max_
   if (acc.size() < kTile) acc.resize(kTile);
   std::array<StagePeaks, kMaxStages> stage;
   for (int s = 0; s < nstages; ++s) {
-    const double g = 2.0 * (1 << s);  // grid points per fundamental bin
-    const uint64_t lo = clip_index(std::ceil(g * range.r_min), np);
-    const uint64_t hi = range.r_max > 0 ? clip_index(std::floor(g * range.r_max) + 1, np) : np;
-    stage[s] = StagePeaks(1 << s, power_threshold[s], lo, hi, max_peaks);
+    const StageBounds b = stage_bounds(s, np, range);
+    stage[s] = StagePeaks(1 << s, power_threshold[s], b.lo, b.hi, max_peaks);
   }
   // Points are needed from where stage 1 starts scanning to where the last stage stops (both
   // bounds grow with N); a tile stops doubling below the next stage's range.
@@ -197,6 +124,30 @@ void harmonic_sum_stages(const float* p, size_t np, int max_harm, uint64_t j_beg
                 stages[s][j - j_begin] = sums[j - j0];
               }
             });
+}
+
+void peaks_from_points(std::vector<search_elements::HarmonicPoint>& points, int nstages,
+                       const StageBounds* bounds, const float* power_threshold, size_t max_peaks,
+                       std::vector<HarmonicPeak>& peaks) {
+  using search_elements::HarmonicPoint;
+  std::sort(points.begin(), points.end(), [](const HarmonicPoint& a, const HarmonicPoint& b) {
+    return a.stage != b.stage ? a.stage < b.stage : a.j < b.j;
+  });
+  size_t next = 0;
+  for (int s = 0; s < nstages; ++s) {
+    StagePeaks finder(1 << s, power_threshold[s], bounds[s].lo, bounds[s].hi, max_peaks);
+    for (; next < points.size() && points[next].stage == s; ++next) {
+      const HarmonicPoint& pt = points[next];
+      if (pt.j < bounds[s].lo || pt.j >= bounds[s].hi || !(pt.power >= power_threshold[s])) {
+        throw internal_error("harmonic point j {} of stage {} outside its range or threshold",
+                             pt.j, s);
+      }
+      finder.point(pt.j, pt.power);
+    }
+    finder.finish(peaks);
+  }
+  if (next != points.size()) throw internal_error("harmonic point of stage {} of {}",
+                                                  points[next].stage, nstages);
 }
 
 }  // namespace harmonic_detail

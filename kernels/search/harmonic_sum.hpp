@@ -10,13 +10,13 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/search/search_elements.hpp"
+
 namespace tianyan {
 
 // The rounding rule in one place, shared by the CPU loop, the CUDA kernel and the tests:
 // the half-bin index of harmonic h (of N) for grid point j, round(h j / N) with ties upward.
-inline constexpr uint64_t harmonic_half_bin(uint64_t j, uint32_t h, uint32_t n) {
-  return (2 * static_cast<uint64_t>(h) * j + n) / (2 * static_cast<uint64_t>(n));
-}
+using search_elements::harmonic_half_bin;
 
 struct HarmonicPeak {
   int nharm = 1;           // the stage: 1, 2, 4, 8, 16 or 32

@@ -9,36 +9,10 @@
 
 #include "kernels/accel/accel_plan.hpp"
 #include "kernels/common/error.hpp"
-#include "kernels/search/fourier_interp.hpp"
+#include "kernels/search/candidate_build.hpp"
 #include "kernels/search/search_stats.hpp"
 
 namespace tianyan {
-namespace {
-
-int num_stages(int max_harm) {
-  int s = 0;
-  while ((1 << s) <= max_harm) ++s;
-  return s;
-}
-
-}  // namespace
-
-std::vector<Candidate> dedup_by_frequency(std::vector<Candidate> cands, double tol_bins) {
-  std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
-    return a.sigma != b.sigma ? a.sigma > b.sigma : a.freq_hz < b.freq_hz;
-  });
-  std::vector<Candidate> kept;
-  std::vector<double> kept_freqs;  // sorted, for the neighbour lookup
-  for (Candidate& c : cands) {
-    const double tol_hz = tol_bins / c.tobs_s;
-    auto it = std::lower_bound(kept_freqs.begin(), kept_freqs.end(), c.freq_hz - tol_hz);
-    if (it != kept_freqs.end() && *it <= c.freq_hz + tol_hz) continue;
-    kept_freqs.insert(std::upper_bound(kept_freqs.begin(), kept_freqs.end(), c.freq_hz),
-                      c.freq_hz);
-    kept.push_back(std::move(c));
-  }
-  return kept;
-}
 
 CpuPeriodSearcher::CpuPeriodSearcher(const SearchConfig& cfg, int threads)
     : cfg_(cfg), threads_(threads), workspaces_(static_cast<size_t>(threads)) {}
@@ -74,15 +48,10 @@ const CpuPeriodSearcher::Prepared& CpuPeriodSearcher::prepare(size_t nsamp, doub
   if (pr->placement == FftPlacement::OutOfPlace || pr->g.nfft <= kMeasureMaxLength) {
     pr->plan = real_fft_plan(pr->g.nfft, FftEffort::Measure, 1, pr->placement);
   }
-  std::vector<BirdieConfig> all = cfg_.birdies;
-  all.insert(all.end(), extra_birdies_.begin(), extra_birdies_.end());
-  pr->zaps = birdie_zap_ranges(all, 1.0 / pr->g.tobs_s, pr->g.nbins);
-  for (int s = 0; s < num_stages(cfg_.max_harmonics); ++s) {
-    const double trials = independent_trials(pr->g, 1 << s);
-    pr->trials.push_back(trials);
-    pr->thresholds.push_back(
-        static_cast<float>(power_for_sigma(cfg_.sigma_threshold, 1 << s, trials)));
-  }
+  SeriesTables t = series_tables(cfg_, extra_birdies_, pr->g);
+  pr->zaps = std::move(t.zaps);
+  pr->trials = std::move(t.trials);
+  pr->thresholds = std::move(t.thresholds);
   slot = std::move(pr);
   return *slot;
 }
@@ -133,33 +102,9 @@ std::vector<Candidate> CpuPeriodSearcher::search_accel(const SeriesInput& s, con
   const auto max_cands = static_cast<size_t>(cfg_.max_candidates_per_series);
   harmonic_sum_search(ws.p.data(), np, cfg_.max_harmonics, {g.r_min, g.r_max}, pr.thresholds,
                       max_cands, ws.acc, ws.peaks);
-  std::vector<Candidate> cands;
-  cands.reserve(ws.peaks.size());
-  for (const HarmonicPeak& pk : ws.peaks) {
-    Candidate c;
-    const auto stage = static_cast<size_t>(std::log2(pk.nharm));
-    c.nharm = pk.nharm;
-    c.power = pk.power;
-    c.sigma = candidate_sigma(pk.power, pk.nharm, pr.trials[stage]);
-    c.r_bins = pk.r_fund();
-    c.freq_hz = c.r_bins / g.tobs_s;
-    c.tobs_s = g.tobs_s;
-    c.accel_ms2 = accel;
-    c.dm = s.dm;
-    c.dm_index = s.dm_index;
-    cands.push_back(c);
-  }
-  // The grid finds one signal at several stages and neighbouring points: refine only the
-  // strongest per frequency, which bounds the work per series.
-  cands = dedup_by_frequency(std::move(cands), 1.1);
-  if (cands.size() > max_cands) cands.resize(max_cands);
-  for (Candidate& c : cands) {
-    const RefinedPeak rp = refine_peak(ws.spec, g.nbins, c.r_bins, c.nharm, 1.0 / c.nharm);
-    c.r_bins = rp.r_fund;
-    c.freq_hz = rp.r_fund / g.tobs_s;
-    c.refined_power = rp.power;
-    c.snr = spectral_snr(rp.power, c.nharm);
-  }
+  std::vector<Candidate> cands =
+      candidates_from_peaks(ws.peaks, g, pr.trials, s, accel, max_cands);
+  refine_candidates(cands, ws.spec, g.nbins);
   return cands;
 }
 
@@ -171,27 +116,7 @@ std::vector<Candidate> CpuPeriodSearcher::search_one(const SeriesInput& s, const
     std::vector<Candidate> c = search_accel(s, pr, ws, accel);
     all.insert(all.end(), c.begin(), c.end());
   }
-  std::vector<Candidate> kept = dedup_by_frequency(all, 1.1);
-  // The detection grid's power is noisy (scalloping, one grid point): across acceleration
-  // trials the refined spectral S/N picks the acceleration and frequency better; sigma stays
-  // the largest detection's (its false-alarm promise is the grid's).
-  for (Candidate& k : kept) {
-    const double tol_hz = 1.1 / k.tobs_s;
-    const Candidate* best = &k;
-    for (const Candidate& c : all) {
-      if (std::abs(c.freq_hz - k.freq_hz) <= tol_hz && c.snr > best->snr) {
-        best = &c;
-      }
-    }
-    const double sigma = k.sigma, power = k.power;
-    k = *best;
-    k.sigma = sigma;
-    k.power = power;
-  }
-  all = std::move(kept);
-  if (all.size() > static_cast<size_t>(cfg_.max_candidates_per_series)) {
-    all.resize(static_cast<size_t>(cfg_.max_candidates_per_series));
-  }
+  all = merge_accel_candidates(all, static_cast<size_t>(cfg_.max_candidates_per_series));
   if (pr.g.accels.size() > 1) {
     const double da = std::abs(pr.g.accels[1]);
     const auto n_refine = std::min(all.size(), static_cast<size_t>(cfg_.accel.refine_candidates));

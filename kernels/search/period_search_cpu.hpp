@@ -78,8 +78,4 @@ class CpuPeriodSearcher final : public PeriodSearcher {
   std::vector<Workspace> workspaces_;
 };
 
-// Keeps, among candidates sorted by descending sigma, only those with no stronger kept one
-// within tol_bins Fourier bins (of the stronger's tobs); returns them ranked by sigma.
-std::vector<Candidate> dedup_by_frequency(std::vector<Candidate> cands, double tol_bins);
-
 }  // namespace tianyan

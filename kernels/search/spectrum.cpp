@@ -1,7 +1,6 @@
 #include "kernels/search/spectrum.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +8,8 @@
 
 #include "kernels/common/error.hpp"
 #include "kernels/search/block_median.hpp"
+#include "kernels/search/search_elements.hpp"
+#include "kernels/search/spectrum_detail.hpp"
 
 namespace tianyan {
 
@@ -91,17 +92,11 @@ class ExpectedMedian {
   double value_ = kLn2;
 };
 
-// Multiplies bins j = 0..n-1 of f by 1 / sqrt(s0 + slope * j). The reciprocal square root is
-// a bit-level first guess (3.4% off at worst) and two Newton steps (then 5e-6 off, far below the
-// scale's own ~10% uncertainty) because GCC does not vectorise sqrtf without -fno-math-errno,
-// and this loop touches every bin. One per bin, 16 bins at a time, each then applied to its two
-// floats (a per-float loop, as GCC vectorises the scalar one, does the arithmetic twice).
-[[gnu::always_inline]] inline float rsqrt_newton(float s) {
-  float g = std::bit_cast<float>(0x5f375a86 - (std::bit_cast<int32_t>(s) >> 1));
-  g = g * (1.5f - 0.5f * s * g * g);
-  return g * (1.5f - 0.5f * s * g * g);
-}
-
+// Multiplies bins j = 0..n-1 of f by 1 / sqrt(s0 + slope * j), 16 bins at a time, each gain then
+// applied to its two floats (a per-float loop, as GCC vectorises the scalar one, does the
+// arithmetic twice). The gain is search_elements::rsqrt_newton (a bit-level guess and two
+// Newton steps, because GCC does not vectorise sqrtf without -fno-math-errno), here in vector
+// form; the tail and the CUDA kernel call the scalar one.
 [[gnu::target_clones("avx512f", "avx2", "default")]] void scale_bins(float* __restrict f, size_t n,
                                                                      float s0, float slope) {
   using v16f = float __attribute__((vector_size(64)));
@@ -126,71 +121,22 @@ class ExpectedMedian {
     std::memcpy(f + 2 * j + 16, &b, sizeof(b));
   }
   for (; j < n; ++j) {
-    const float g = rsqrt_newton(s0 + slope * static_cast<float>(j));
+    const float g = search_elements::rsqrt_newton(s0 + slope * static_cast<float>(j));
     f[2 * j] *= g;
     f[2 * j + 1] *= g;
   }
 }
 
-// Scales bins [k0, k1) with the scale interpolated linearly from (c0, s0) to (c1, s1).
-void scale_segment(float* f, size_t k0, size_t k1, double c0, double s0, double c1, double s1) {
-  if (k1 <= k0) return;
-  const double slope = c1 > c0 ? (s1 - s0) / (c1 - c0) : 0.0;
-  const double start = s0 + slope * (static_cast<double>(k0) - c0);
-  scale_bins(f + 2 * k0, k1 - k0, static_cast<float>(start),
-             static_cast<float>(slope));
+void apply_segment(float* f, const search_elements::ScaleSegment& seg) {
+  if (seg.k1 > seg.k0) scale_bins(f + 2 * seg.k0, seg.k1 - seg.k0, seg.start, seg.slope);
 }
-
-// Pass 2 of the whitening, run a block behind pass 1: once block b's scale is known, the bins up
-// to its centre (interpolated from block b - 1's) are scaled, while they are still in cache;
-// later blocks' medians read only bins past that centre. Blocks whose median power is 0
-// (zapped, or padding) borrow the nearest earlier block's scale (the first ones the nearest
-// later), so they neither divide by zero nor inflate their bins.
-class LaggedScaler {
- public:
-  LaggedScaler(float* f, size_t nbins) : f_(f), nbins_(nbins) {}
-
-  // The block [o, e) has scale s (not positive or not finite: none).
-  void add(size_t o, size_t e, float s) {
-    const double c = 0.5 * static_cast<double>(o + e - 1);
-    const size_t k_end = static_cast<size_t>(std::floor(c)) + 1;  // bins <= c
-    const bool good = s > 0 && std::isfinite(s);
-    if (!have_) {
-      if (!good) return;  // the bins wait for the first good scale, which they take
-      scale_segment(f_, k_, k_end, c, s, c, s);
-      have_ = true;
-    } else {
-      if (!good) s = static_cast<float>(s_prev_);  // a float already
-      scale_segment(f_, k_, k_end, c_prev_, s_prev_, c, s);
-    }
-    k_ = k_end;
-    c_prev_ = c;
-    s_prev_ = s;
-  }
-
-  // Constant after the last centre. False when no block had a scale (an all-zero spectrum).
-  bool finish() {
-    if (!have_) return false;
-    scale_segment(f_, k_, nbins_, c_prev_, s_prev_, c_prev_, s_prev_);
-    return true;
-  }
-
- private:
-  float* f_;
-  size_t nbins_;
-  size_t k_ = 1;  // the next bin to scale
-  bool have_ = false;
-  double c_prev_ = 0, s_prev_ = 0;
-};
 
 // p[2k] = |a_k|^2 and p[2k+1] = (pi^2 / 16) |a_k - a_k+1|^2 / (pi^2 / 8) for k < n.
 [[gnu::target_clones("avx512f", "avx2", "default")]] void interleave_half_bins(
     const float* __restrict f, size_t n, float* __restrict p) {
   for (size_t k = 0; k < n; ++k) {
-    const float re0 = f[2 * k], im0 = f[2 * k + 1];
-    const float dr = re0 - f[2 * k + 2], di = im0 - f[2 * k + 3];
-    p[2 * k] = re0 * re0 + im0 * im0;
-    p[2 * k + 1] = 0.5f * (dr * dr + di * di);
+    search_elements::half_bin_pair(f[2 * k], f[2 * k + 1], f[2 * k + 2], f[2 * k + 3], &p[2 * k],
+                                   &p[2 * k + 1]);
   }
 }
 
@@ -213,16 +159,38 @@ void normalise_spectrum(std::complex<float>* a, size_t nbins, const RednoiseConf
   ExpectedMedian median_norm;
   scratch.resize(3 * room);  // a block's powers and block_median's two buffers
   float* p = scratch.data();
-  LaggedScaler scaler(f, nbins);
+  // Pass 2 runs a block behind pass 1: once block b's scale is known, the bins up to its
+  // centre are scaled while they are still in cache; later blocks' medians read only bins past
+  // that centre.
+  search_elements::SegmentMaker segments(nbins);
+  search_elements::ScaleSegment seg;
   float median = 0;  // the previous block's, a guess at the next
   for (size_t o = 1; o < nbins;) {
     const size_t e = layout.end_of(o);
     const size_t len = e - o;
     median = block_median(f + 2 * o, len, len / 2, median, p, p + room, p + 2 * room);
-    scaler.add(o, e, static_cast<float>(median / median_norm.of(len)));
+    if (segments.add(o, e, static_cast<float>(median / median_norm.of(len)), &seg)) {
+      apply_segment(f, seg);
+    }
     o = e;
   }
-  if (!scaler.finish()) std::fill(a, a + nbins, std::complex<float>(0));
+  if (segments.finish(&seg)) {
+    apply_segment(f, seg);
+  } else {
+    std::fill(a, a + nbins, std::complex<float>(0));
+  }
+}
+
+std::vector<RednoiseBlock> rednoise_blocks(size_t nbins, const RednoiseConfig& rn) {
+  std::vector<RednoiseBlock> blocks;
+  BlockLayout layout(nbins, rn);
+  ExpectedMedian median_norm;
+  for (size_t o = 1; o < nbins;) {
+    const size_t e = layout.end_of(o);
+    blocks.push_back({o, e, median_norm.of(e - o)});
+    o = e;
+  }
+  return blocks;
 }
 
 // ---- Interbinning -----------------------------------------------------------------------------
