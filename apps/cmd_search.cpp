@@ -84,6 +84,10 @@ void print_table(const std::vector<Candidate>& ranked, int show) {
   }
 }
 
+std::string target_name(const ComputeTarget& t) {
+  return t.backend == Backend::Cuda ? fmt::format("cuda:{}", t.device) : std::string("cpu");
+}
+
 }  // namespace
 
 void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
@@ -93,20 +97,25 @@ void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
   const int threads = job.threads;
   SearchRunOptions options;
   options.threads = threads;
-  // Dedispersion has a CUDA implementation, the periodicity search not yet: `cuda` cannot
-  // be honoured for the whole search (and is never quietly run on the CPU instead), `auto`
-  // runs dedispersion on the GPU when there is one and says so.
+  // Dedispersion and the periodicity search run where --backend says; the acceleration
+  // search has no CUDA implementation yet, so `cuda` with [search.accel] on is refused (never
+  // quietly run on the CPU) and `auto` then searches on the CPU and says so.
   options.dedisp = resolve_backend(job.backend, job.device);
-  if (options.dedisp.backend == Backend::Cuda) {
+  options.search = options.dedisp;
+  if (options.search.backend == Backend::Cuda && config.search.accel.enabled) {
     if (job.backend == "cuda") {
       throw usage_error(
-          "--backend cuda: the periodicity search has no CUDA implementation yet (dedispersion "
-          "has: `tianyan dedisperse --backend cuda`); --backend auto runs dedispersion on the "
-          "GPU and the search on the CPU");
+          "--backend cuda: the acceleration search has no CUDA implementation yet; use "
+          "--backend auto (dedispersion on the GPU, the search on the CPU) or turn "
+          "[search.accel] off");
     }
-    spdlog::info("the periodicity search runs on the CPU (no CUDA implementation yet)");
+    spdlog::info("the acceleration search runs on the CPU (no CUDA implementation yet)");
+    options.search = ComputeTarget{Backend::Cpu, 0, "acceleration search: CPU"};
   }
-  options.backend = Backend::Cpu;
+  if (options.dedisp.backend == Backend::Cuda) {
+    spdlog::info("RFI excision and the folding of the best candidates run on the CPU (no CUDA "
+                 "implementation yet)");
+  }
 
   std::vector<std::string> series_files, data_inputs;
   for (const std::string& in : job.inputs) {
@@ -169,9 +178,8 @@ void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
   nlohmann::json provenance = {
       {"tianyan_version", kVersionFull},
       {"backend", job.backend},
-      {"dedisp_backend", options.dedisp.backend == Backend::Cuda
-                             ? fmt::format("cuda:{}", options.dedisp.device)
-                             : std::string("cpu")},
+      {"dedisp_backend", target_name(options.dedisp)},
+      {"search_backend", target_name(options.search)},
       {"threads", threads},
       {"config_source", source},
       {"config", pipeline_config_to_json(config)},

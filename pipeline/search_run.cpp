@@ -89,7 +89,7 @@ BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
                     info.nsamples, max_ds, kMinSeriesSamples);
   }
 
-  auto searcher = make_period_searcher(options.backend, config.search, threads);
+  auto searcher = make_period_searcher(options.search.backend, config.search, threads, options.search.device);
   const uint64_t workspace = searcher->workspace_bytes(info.nsamples);
   const SearchConfig& cfg = config.search;
   std::vector<Candidate> raw;
@@ -150,7 +150,7 @@ BeamSearch search_time_series(TimeSeries series, const std::string& file,
     throw bad_input(file, "{} samples are too few to search (at least {} needed)", nsamp,
                     kMinSeriesSamples);
   }
-  auto searcher = make_period_searcher(options.backend, config.search, 1);
+  auto searcher = make_period_searcher(options.search.backend, config.search, 1, options.search.device);
   SeriesInput input{series.data.data(), nsamp, series.tsamp_s, series.dm, 0, {}};
   input.on_loaded = [&series] { std::vector<float>().swap(series.data); };
   result.accel_trials = series_geometry(config.search, input.nsamp, input.tsamp_s).accels.size();

@@ -18,8 +18,8 @@ namespace tianyan {
 
 struct SearchRunOptions {
   int threads = 1;
-  Backend backend = Backend::Cpu;  // the periodicity search
-  ComputeTarget dedisp;             // dedispersion
+  ComputeTarget search;  // the periodicity search
+  ComputeTarget dedisp;  // dedispersion
   std::function<void(double fraction_done)> progress;  // after every batch of series
 };
 

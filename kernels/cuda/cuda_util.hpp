@@ -67,6 +67,14 @@ class DeviceBuffer {
     if (n > n_) throw internal_error("DeviceBuffer: upload of {} elements into {}", n, n_);
     TIANYAN_CUDA_CHECK(cudaMemcpyAsync(p_, host, n * sizeof(T), cudaMemcpyHostToDevice, stream));
   }
+  // n elements from `host` to elements [offset, offset + n).
+  void upload_at(size_t offset, const T* host, size_t n, cudaStream_t stream) {
+    if (offset > n_ || n > n_ - offset) {
+      throw internal_error("DeviceBuffer: upload of {} elements at {} into {}", n, offset, n_);
+    }
+    TIANYAN_CUDA_CHECK(
+        cudaMemcpyAsync(p_ + offset, host, n * sizeof(T), cudaMemcpyHostToDevice, stream));
+  }
 
  private:
   T* p_ = nullptr;

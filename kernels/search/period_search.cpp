@@ -7,6 +7,7 @@
 #include "kernels/common/error.hpp"
 #include "kernels/fft/real_fft.hpp"
 #include "kernels/search/period_search_cpu.hpp"
+#include "kernels/search/period_search_cuda.hpp"
 
 namespace tianyan {
 
@@ -38,14 +39,14 @@ double independent_trials(const SeriesGeometry& g, int nharm) {
 }
 
 std::unique_ptr<PeriodSearcher> make_period_searcher(Backend backend, const SearchConfig& cfg,
-                                                     int threads) {
-  if (backend == Backend::Cuda) {
-    throw usage_error("the CUDA periodicity search is not built yet; use the CPU backend");
-  }
+                                                     int threads, int device) {
   if (cfg.max_harmonics < 1 || cfg.max_harmonics > 32 ||
       (cfg.max_harmonics & (cfg.max_harmonics - 1)) != 0) {
     throw bad_input("search configuration", "max_harmonics {} is not 1, 2, 4, 8, 16 or 32",
                     cfg.max_harmonics);
+  }
+  if (backend == Backend::Cuda) {
+    return search_detail::make_period_searcher_cuda(cfg, device, std::max(1, threads));
   }
   return std::make_unique<CpuPeriodSearcher>(cfg, std::max(1, threads));
 }

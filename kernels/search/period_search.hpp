@@ -63,9 +63,11 @@ class PeriodSearcher {
   virtual size_t workspace_bytes(size_t max_nsamp) const = 0;
 };
 
-// Throws Usage for Backend::Cuda until the CUDA search exists (never a silent CPU fallback),
-// BadInput for an invalid configuration.
+// On the CPU with `threads` threads, or on CUDA device `device` (its host threads refine the
+// candidates). Throws BadInput for an invalid configuration; for Backend::Cuda, Environment
+// when the device is not usable (never a silent CPU fallback) and Usage for acceleration
+// trials, which the GPU search does not do yet.
 std::unique_ptr<PeriodSearcher> make_period_searcher(Backend backend, const SearchConfig& cfg,
-                                                     int threads);
+                                                     int threads, int device = 0);
 
 }  // namespace tianyan

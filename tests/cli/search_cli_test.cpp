@@ -1,8 +1,9 @@
 // `tianyan search` end to end through the command line: a simulated filterbank with a
 // pulsar gives candidates.csv (header, the pulsar at rank 1) and candidates.json (provenance:
 // configuration, version, inputs, timings, plan); a dedispersed .tim is searched directly;
-// bad inputs exit 3 and --backend cuda, which the search cannot honour yet, exits 4 (no GPU) or
-// 2 (no CUDA search); nothing half-written stays.
+// bad inputs exit 3; --backend auto says in candidates.json where the search ran, and cuda
+// exits 4 without a GPU (2 with acceleration trials, which have no CUDA search); nothing
+// half-written stays.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -119,7 +120,7 @@ TEST(SearchCli, SearchesATimeSeriesDirectly) {
   EXPECT_NEAR(1.0 / std::stod(split(csv[1], ',')[1]), 1.0 / 0.3141, 0.05);
 }
 
-TEST(SearchCli, RefusesBadInputAndCudaWithoutACudaSearch) {
+TEST(SearchCli, RefusesBadInputAndCudaWithoutAGpu) {
   TempDir dir;
   const std::string junk = dir / "junk.fil";
   std::ofstream(junk) << "not a filterbank";
@@ -127,16 +128,50 @@ TEST(SearchCli, RefusesBadInputAndCudaWithoutACudaSearch) {
   EXPECT_EQ(bad.exit_code, 3) << bad.err;
   EXPECT_NE(bad.err.find("junk.fil"), std::string::npos);
   ASSERT_EQ(run_tianyan({"simulate", write_sim(dir), "-o", dir / "obs"}).exit_code, 0);
-  // Never a CPU run: without a usable GPU exit 4 saying why; with one exit 2, because the
-  // periodicity search itself has no CUDA implementation yet.
   const bool gpu = !cuda_device_problem(0, query_cuda_devices());
+  const auto provenance = [](const std::string& out) {
+    return nlohmann::json::parse(read_text(fs::path(out) / "candidates.json"));
+  };
+
+  // auto: the GPU where there is one, else the CPU; candidates.json says which ran.
+  const std::string out_auto = dir / "auto";
+  const CommandResult automatic = run_tianyan(
+      {"search", dir / "obs.fil", "--dm", "0:80", "--backend", "auto", "-o", out_auto, "-q"});
+  ASSERT_EQ(automatic.exit_code, 0) << automatic.err;
+  EXPECT_EQ(provenance(out_auto)["search_backend"], gpu ? "cuda:0" : "cpu");
+  EXPECT_EQ(provenance(out_auto)["dedisp_backend"], gpu ? "cuda:0" : "cpu");
+
+  // cuda: never a CPU run. Without a usable GPU exit 4 saying why, and nothing written; with
+  // one, the search runs there and finds the pulsar where the CPU does.
+  const std::string out_cuda = dir / "cuda";
   const CommandResult cuda = run_tianyan(
-      {"search", dir / "obs.fil", "--dm", "0:10", "--backend", "cuda", "-o", dir / "out2", "-q"});
-  EXPECT_EQ(cuda.exit_code, gpu ? 2 : 4) << cuda.err;
-  EXPECT_NE(cuda.err.find(gpu ? "no CUDA implementation yet" : "--backend cuda: no CUDA device"),
-            std::string::npos)
-      << cuda.err;
-  EXPECT_FALSE(fs::exists(fs::path(dir / "out2") / "candidates.csv"));
+      {"search", dir / "obs.fil", "--dm", "0:80", "--backend", "cuda", "-o", out_cuda, "-q"});
+  if (!gpu) {
+    EXPECT_EQ(cuda.exit_code, 4) << cuda.err;
+    EXPECT_NE(cuda.err.find("--backend cuda: no CUDA device"), std::string::npos) << cuda.err;
+    EXPECT_FALSE(fs::exists(fs::path(out_cuda) / "candidates.csv"));
+  } else {
+    ASSERT_EQ(cuda.exit_code, 0) << cuda.err;
+    EXPECT_EQ(provenance(out_cuda)["search_backend"], "cuda:0");
+    const auto cpu_top = split(lines_of(read_text(fs::path(out_auto) / "candidates.csv"))[1], ',');
+    const auto gpu_top = split(lines_of(read_text(fs::path(out_cuda) / "candidates.csv"))[1], ',');
+    EXPECT_NEAR(std::stod(gpu_top[2]), 1.0 / 0.3141, 0.05);  // a Fourier bin of 20 s
+    EXPECT_NEAR(std::stod(gpu_top[6]), std::stod(cpu_top[6]), 0.01 * std::stod(cpu_top[6]));
+  }
+
+  // The acceleration search has no CUDA implementation: cuda with it is refused (exit 2 on a
+  // GPU machine, 4 where there is no GPU to begin with), never run on the CPU instead.
+  const std::string accel = dir / "accel.toml";
+  std::ofstream(accel) << "[search.accel]\nenabled = true\nmax_ms2 = 10.0\n";
+  const CommandResult acc =
+      run_tianyan({"search", dir / "obs.fil", "--dm", "0:80", "-c", accel, "--backend", "cuda",
+                   "-o", dir / "acc", "-q"});
+  EXPECT_EQ(acc.exit_code, gpu ? 2 : 4) << acc.err;
+  if (gpu) {
+    EXPECT_NE(acc.err.find("acceleration search has no CUDA implementation"), std::string::npos)
+        << acc.err;
+  }
+  EXPECT_FALSE(fs::exists(fs::path(dir / "acc") / "candidates.csv"));
 }
 
 }  // namespace
