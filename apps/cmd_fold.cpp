@@ -38,6 +38,8 @@ struct FoldArgs {
   std::string mask;
   std::optional<int> nbin, nsubint, nsubband;
   int threads = -1;  // -1: resources.threads
+  std::string backend = "cpu";
+  int device = 0;
 };
 
 struct Job {
@@ -136,6 +138,15 @@ void fold_one_beam(const BeamFiles& beam, const FoldArgs& args, const PipelineCo
 
 void run_fold(const FoldArgs& args, const GlobalOptions& global) {
   check_usage(args);
+  // Folding has no CUDA implementation yet (issue 7): `cuda` is refused rather than run on
+  // the CPU (exit 4 without a GPU, 2 with one); `auto` folds on the CPU and says so.
+  if (resolve_backend(args.backend, args.device).backend == Backend::Cuda) {
+    if (args.backend == "cuda") {
+      throw usage_error("--backend cuda: folding has no CUDA implementation yet; use --backend "
+                        "cpu or auto");
+    }
+    spdlog::info("folding runs on the CPU (no CUDA implementation yet)");
+  }
   std::string source;
   const PipelineConfig config = fold_config(args, source);
   std::vector<CandidateRecord> cands;
@@ -203,6 +214,7 @@ void add_fold_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--nsub", args->nsubint, "Sub-integrations (default: fold.nsubint)");
   cmd->add_option("--nsubband,--nchan-sub", args->nsubband, "Subbands (default: fold.nsubband)");
   cmd->add_option("-j,--threads", args->threads, "Threads (0 = all cores; default: config)");
+  add_backend_options(cmd, args->backend, args->device);
   cmd->callback([args, &global] { run_fold(*args, global); });
 }
 

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "kernels/common/backend_select.hpp"
+#include "kernels/common/device_query.hpp"
 #include "tests/common/test_util.hpp"
 
 namespace tianyan::test {
@@ -141,6 +143,25 @@ TEST(FoldCli, UsageErrors) {
       run_tianyan({"fold", fil, "--period", "0.0005", "--dm", "4", "-o", dir / "o", "-q"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("obs.fil"), std::string::npos) << r.err;
+}
+
+// Folding has no CUDA implementation (issue 7): --backend cuda never folds on the CPU instead.
+// Without a usable GPU it exits 4 saying why, with one 2 saying folding is CPU-only; auto folds
+// on the CPU.
+TEST(FoldCli, BackendCudaIsRefusedNeverRunOnTheCpu) {
+  TempDir dir;
+  const std::string fil = simulate_pulsar(dir);
+  const bool gpu = !cuda_device_problem(0, query_cuda_devices());
+  const CommandResult cuda = run_tianyan(
+      {"fold", fil, "--period", "0.31412", "--dm", "41", "--backend", "cuda", "-o", dir / "c"});
+  EXPECT_EQ(cuda.exit_code, gpu ? 2 : 4) << cuda.err;
+  EXPECT_NE(cuda.err.find(gpu ? "folding has no CUDA implementation" : "no CUDA device"),
+            std::string::npos)
+      << cuda.err;
+  EXPECT_FALSE(fs::exists(fs::path(dir / "c")));
+  const CommandResult automatic = run_tianyan({"fold", fil, "--period", "0.31412", "--dm", "41",
+                                               "--backend", "auto", "-o", dir / "a", "-q"});
+  EXPECT_EQ(automatic.exit_code, 0) << automatic.err;
 }
 
 }  // namespace
