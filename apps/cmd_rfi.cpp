@@ -1,5 +1,5 @@
-// `tianyan rfi FILE... [-c CONFIG] -o DIR [--mask FILE] [--write-filterbank]`: the RFI stage
-// alone over each beam. Writes DIR/<stem>.mask (loadable by --mask), DIR/<stem>.rfi.json (the
+// `tianyan rfi FILE... [-c CONFIG] -o DIR [--mask FILE] [--write-filterbank] [--backend B]
+// [--device N]`: the RFI stage alone over each beam. Writes DIR/<stem>.mask (loadable by --mask), DIR/<stem>.rfi.json (the
 // masked fractions, the effective configuration, the version and the inputs) and, with
 // --write-filterbank, the cleaned data as 32-bit filterbank DIR/<stem>_clean.fil. Every output
 // is atomic. --mask applies the saved mask to every beam instead of detecting.
@@ -16,6 +16,7 @@
 #include "apps/cli.hpp"
 #include "io/atomic_file.hpp"
 #include "io/sigproc/filterbank.hpp"
+#include "kernels/common/error.hpp"
 #include "pipeline/clean_dedisperse.hpp"
 #include "pipeline/progress.hpp"
 #include "tianyan/version.hpp"
@@ -30,7 +31,25 @@ struct RfiArgs {
   std::string mask;
   bool write_filterbank = false;
   int threads = -1;  // -1: resources.threads
+  std::string backend = "cpu";
+  int device = 0;
 };
+
+// Where the stage runs. The CUDA cleaner exists (make_rfi_cleaner), but the stage's driver
+// (run_rfi_stage, pipeline/) builds the CPU one: until it takes a target, `cuda` that could
+// run is refused rather than run on the CPU, and `auto` says the RFI stage stays on the CPU.
+ComputeTarget rfi_target(const RfiArgs& args) {
+  ComputeTarget t = resolve_backend(args.backend, args.device);
+  if (t.backend != Backend::Cuda) return t;
+  if (args.backend == "cuda") {
+    throw usage_error(
+        "--backend cuda: the RFI stage's driver runs the CPU cleaner only for now; use "
+        "--backend cpu (or auto)");
+  }
+  t = ComputeTarget{Backend::Cpu, 0, "rfi: CPU (the RFI stage's driver takes no GPU yet)"};
+  spdlog::info("{}", t.why);
+  return t;
+}
 
 nlohmann::json rfi_report(const RfiMask& mask, const PipelineConfig& config,
                           const ObservationInfo& info, const std::string& source) {
@@ -91,6 +110,7 @@ void clean_beam(const BeamFiles& beam, const RfiArgs& args, const PipelineConfig
 void run_rfi(const RfiArgs& args, const GlobalOptions& global) {
   std::string source;
   const PipelineConfig config = load_effective_config(args.config, std::nullopt, source);
+  rfi_target(args);
   const std::vector<BeamFiles> beams = discover_beams(args.inputs);
   ensure_output_dir(args.out_dir);
   std::optional<RfiMask> reuse;
@@ -114,6 +134,7 @@ void add_rfi_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--write-filterbank", args->write_filterbank,
                 "Also write the cleaned data as DIR/<stem>_clean.fil (32-bit)");
   cmd->add_option("-j,--threads", args->threads, "Threads (0 = all cores; default: config)");
+  add_backend_options(cmd, args->backend, args->device);
   cmd->callback([args, &global] { run_rfi(*args, global); });
 }
 

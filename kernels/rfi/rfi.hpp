@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "io/observation.hpp"
+#include "kernels/common/backend.hpp"
 #include "kernels/rfi/rfi_mask.hpp"
 
 namespace tianyan {
@@ -142,6 +143,15 @@ std::unique_ptr<RfiCleaner> make_rfi_cleaner_cpu(const RfiConfig& config,
                                                  const ObservationInfo& info, int threads,
                                                  const RfiMask* reuse = nullptr,
                                                  bool record_replay = false);
+
+// The stage on `backend`: the CPU cleaner above (`device` unused), or the CUDA one on device
+// `device` (kernels/rfi/rfi_clean_cuda.cpp), which gives the same mask and output. Throws
+// Environment, saying why, when the CUDA one cannot run (no CUDA in this build, no driver, no
+// such device, too old a GPU, too little device memory): never a CPU run instead.
+std::unique_ptr<RfiCleaner> make_rfi_cleaner(Backend backend, int device, const RfiConfig& config,
+                                             const ObservationInfo& info, int threads,
+                                             const RfiMask* reuse = nullptr,
+                                             bool record_replay = false);
 
 // A stage that replays `replay` (recorded over the same stream with the same configuration)
 // instead of measuring: process() only replaces, normalises and applies zero-DM, with the

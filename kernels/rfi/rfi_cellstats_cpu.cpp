@@ -12,12 +12,12 @@
 #include <cstddef>
 
 #include "kernels/rfi/rfi_cpu.hpp"
+#include "kernels/rfi/rfi_elements.hpp"
 
 namespace tianyan::rfi_detail {
 
 namespace {
 
-constexpr float kMadToSigma = 1.4826f;  // sigma of a Gaussian / its median absolute deviation
 constexpr uint64_t kColumnPad = 16;     // floats: one cache line between subsample columns
 constexpr uint64_t kGatherAhead = 8;    // subsample rows prefetched ahead in the gather
 
@@ -41,45 +41,15 @@ constexpr uint64_t kGatherAhead = 8;    // subsample rows prefetched ahead in th
     const float* a = block + t * nchan;
     const float* b = a + nchan;
     for (size_t c = 0; c < nchan; ++c) {
-      const float da = a[c] - shift[c];
-      const float db = b[c] - shift[c];
-      const float da2 = da * da, db2 = db * db;
-      s1[c] += da + db;
-      s2[c] += da2 + db2;
-      s3[c] += da2 * da + db2 * db;
-      s4[c] += da2 * da2 + db2 * db2;
+      rfi_elements::moment_pair(s1[c], s2[c], s3[c], s4[c], a[c] - shift[c], b[c] - shift[c]);
     }
   }
   for (; t < t1; ++t) {
     const float* a = block + t * nchan;
     for (size_t c = 0; c < nchan; ++c) {
-      const float da = a[c] - shift[c];
-      const float da2 = da * da;
-      s1[c] += da;
-      s2[c] += da2;
-      s3[c] += da2 * da;
-      s4[c] += da2 * da2;
+      rfi_elements::moment_single(s1[c], s2[c], s3[c], s4[c], a[c] - shift[c]);
     }
   }
-}
-
-// Central moments of channel c from the sums about its shift: a rough centre (see
-// compute_cell_stats) keeps the raw-to-central conversion of the double sums precise.
-void finish_moments(const double* sums, uint64_t n, size_t c, const float* shift, CellStats& s) {
-  const double inv = 1.0 / static_cast<double>(n);
-  const double a = sums[0] * inv;  // mean - shift
-  const double p2 = sums[1] * inv;
-  const double p3 = sums[2] * inv;
-  const double p4 = sums[3] * inv;
-  const double var = std::max(0.0, p2 - a * a);
-  const double m4 = p4 - 4.0 * a * p3 + 6.0 * a * a * p2 - 3.0 * a * a * a * a;
-  s.mean[c] = static_cast<float>(static_cast<double>(shift[c]) + a);
-  s.std[c] = static_cast<float>(std::sqrt(var));
-  // Plain excess kurtosis of the cell's samples: the file holds scaled, offset and often
-  // requantised sums of many spectra, so the Nita & Gary (2010) SK estimator, which needs the
-  // raw accumulated powers and their count M, does not apply; for the sum of many spectra both
-  // measure the same departure from Gaussian statistics.
-  s.kurtosis[c] = var > 0 ? static_cast<float>(m4 / (var * var) - 3.0) : 0.0f;
 }
 
 // Median and MAD of channels [c0, c0 + w) over the subsample rows, via columns in `cols`. The
@@ -109,21 +79,49 @@ void robust_tile(const float* block, uint64_t n, size_t nchan, size_t c0, size_t
     for (uint64_t i = 0; i < m; ++i) col[i] = std::abs(col[i] - med);
     const float mad = median_bracketed(col, m, 0.0f, 2.0f * s.std[c], sel);
     s.median[c] = med;
-    // Coarsely quantised data (few bits) can have MAD = 0 with nonzero spread: use the std.
-    s.sigma[c] = mad > 0 ? kMadToSigma * mad : s.std[c];
+    s.sigma[c] = rfi_elements::robust_sigma(mad, s.std[c]);
   }
+}
+
+}  // namespace
+
+// Central moments of channel c from the sums about its shift: a rough centre (see
+// compute_cell_stats) keeps the raw-to-central conversion of the double sums precise.
+void finish_moments(const double* sums, uint64_t n, size_t c, float shift, CellStats& s) {
+  const double inv = 1.0 / static_cast<double>(n);
+  const double a = sums[0] * inv;  // mean - shift
+  const double p2 = sums[1] * inv;
+  const double p3 = sums[2] * inv;
+  const double p4 = sums[3] * inv;
+  const double var = std::max(0.0, p2 - a * a);
+  const double m4 = p4 - 4.0 * a * p3 + 6.0 * a * a * p2 - 3.0 * a * a * a * a;
+  s.mean[c] = static_cast<float>(static_cast<double>(shift) + a);
+  s.std[c] = static_cast<float>(std::sqrt(var));
+  // Plain excess kurtosis of the cell's samples: the file holds scaled, offset and often
+  // requantised sums of many spectra, so the Nita & Gary (2010) SK estimator, which needs the
+  // raw accumulated powers and their count M, does not apply; for the sum of many spectra both
+  // measure the same departure from Gaussian statistics.
+  s.kurtosis[c] = var > 0 ? static_cast<float>(m4 / (var * var) - 3.0) : 0.0f;
 }
 
 // A rough centre of channel c: the median of 5 samples spread over the block (robust to one
 // outlier, such as a burst in the first sample).
+void combine_moments(const float* partials, uint64_t nchunks, size_t nchan, size_t c,
+                     uint64_t n, float shift, CellStats& s) {
+  double sums[4] = {0, 0, 0, 0};
+  for (uint64_t k = 0; k < nchunks; ++k) {
+    const float* p = partials + k * 4 * nchan;
+    for (size_t q = 0; q < 4; ++q) sums[q] += static_cast<double>(p[q * nchan + c]);
+  }
+  finish_moments(sums, n, c, shift, s);
+}
+
 float rough_centre(const float* block, uint64_t n, size_t nchan, size_t c) {
   float v[5];
   for (uint64_t k = 0; k < 5; ++k) v[k] = block[(k * (n - 1) / 4) * nchan + c];
   std::nth_element(v, v + 2, v + 5);
   return v[2];
 }
-
-}  // namespace
 
 void StatsWorkspace::resize(size_t nchan, uint64_t block, int threads) {
   column_capacity = std::min<uint64_t>(block, 2 * kRobustSamples);
@@ -169,12 +167,8 @@ void compute_cell_stats(const float* block, uint64_t n, size_t nchan, int thread
     }
 #pragma omp for schedule(static)
     for (ptrdiff_t c = 0; c < nc; ++c) {
-      double sums[4] = {0, 0, 0, 0};
-      for (ptrdiff_t k = 0; k < nchunks; ++k) {
-        const float* s = partials + static_cast<size_t>(k) * 4 * nchan;
-        for (size_t q = 0; q < 4; ++q) sums[q] += static_cast<double>(s[q * nchan + c]);
-      }
-      finish_moments(sums, n, static_cast<size_t>(c), shift, stats);
+      combine_moments(partials, static_cast<uint64_t>(nchunks), nchan, static_cast<size_t>(c), n,
+                      shift[c], stats);
     }
     float* cols = ws.columns.data() + me * kStatsTile * (ws.column_capacity + kColumnPad);
 #pragma omp for schedule(dynamic)

@@ -4,8 +4,11 @@
 #include <cmath>
 #include <cstddef>
 
-#include "kernels/rfi/rfi_cpu.hpp"
+// First, alone: its -Wpsabi pragma must precede the element templates instantiated with vectors.
 #include "kernels/rfi/rfi_simd_cpu.hpp"
+
+#include "kernels/rfi/rfi_cpu.hpp"
+#include "kernels/rfi/rfi_elements.hpp"
 
 namespace tianyan::rfi_detail {
 
@@ -13,18 +16,14 @@ namespace {
 
 // Sums over channels go into kLanes partial sums (lane = channel mod kLanes), combined in a
 // fixed order: the compiler can vectorise them (a single running sum is a serial chain it may
-// not reorder), and every clone and thread count adds in the same order.
-constexpr size_t kLanes = 16;
+// not reorder), and every clone, thread count and the CUDA kernels add in the same order.
+using rfi_elements::kLanes;
 
 // Rows per task of the row loops, scheduled dynamically (a row's result does not depend on the
 // thread, and on shared cores a descheduled thread then delays the block less).
 constexpr int kRowsPerTask = 256;
 
-float combine(const float* acc) {
-  float s = 0.0f;
-  for (size_t l = 0; l < kLanes; ++l) s += acc[l];
-  return s;
-}
+float combine(const float* acc) { return rfi_elements::combine_lanes(acc); }
 
 // Lanes of two vectors into acc[0..kLanes).
 void spill(v8f a0, v8f a1, float* acc) {
@@ -40,13 +39,18 @@ TIANYAN_RFI_CLONES float weighted_row_sum(const float* __restrict x, const float
   v8f a0 = {}, a1 = {};
   size_t c = 0;
   for (; c + kLanes <= nchan; c += kLanes) {
-    a0 += select8(load8(keep + c), (load8(x + c) - load8(m + c)) * load8(w + c), v8f{});
-    a1 += select8(load8(keep + c + 8), (load8(x + c + 8) - load8(m + c + 8)) * load8(w + c + 8),
+    using rfi_elements::weighted_deviation;
+    a0 += select8(load8(keep + c), weighted_deviation(load8(x + c), load8(m + c), load8(w + c)),
+                  v8f{});
+    a1 += select8(load8(keep + c + 8),
+                  weighted_deviation(load8(x + c + 8), load8(m + c + 8), load8(w + c + 8)),
                   v8f{});
   }
   float acc[kLanes];
   spill(a0, a1, acc);
-  for (size_t l = 0; c < nchan; ++c, ++l) acc[l] += keep[c] ? (x[c] - m[c]) * w[c] : 0.0f;
+  for (size_t l = 0; c < nchan; ++c, ++l) {
+    acc[l] += keep[c] ? rfi_elements::weighted_deviation(x[c], m[c], w[c]) : 0.0f;
+  }
   return combine(acc);
 }
 
@@ -60,9 +64,7 @@ void ClipWorkspace::resize(size_t nchan, uint64_t block) {
   clipped.assign(block, 0);
 }
 
-std::vector<uint32_t> clip_samples(const RfiClipConfig& config, const float* block, uint64_t n,
-                                   const CellStats& stats, const uint8_t* cells, int threads,
-                                   ClipWorkspace& ws) {
+size_t clip_weights(const CellStats& stats, const uint8_t* cells, uint64_t n, ClipWorkspace& ws) {
   const size_t nchan = stats.median.size();
   std::fill(ws.clipped.begin(), ws.clipped.begin() + static_cast<ptrdiff_t>(n), uint8_t{0});
   size_t nclean = 0;
@@ -72,8 +74,14 @@ std::vector<uint32_t> clip_samples(const RfiClipConfig& config, const float* blo
     ws.keep[c] = clean ? kKeep : 0u;
     nclean += clean;
   }
-  if (nclean == 0 || n < 2) return {};
-  const float norm = 1.0f / std::sqrt(static_cast<float>(nclean));
+  return nclean;
+}
+
+float clip_norm(size_t nclean) { return 1.0f / std::sqrt(static_cast<float>(nclean)); }
+
+void clip_series_cpu(const float* block, uint64_t n, const CellStats& stats, float norm,
+                     int threads, ClipWorkspace& ws) {
+  const size_t nchan = stats.median.size();
   const float* med = stats.median.data();
   const float* w = ws.weight.data();
   float* zsum = ws.zsum.data();
@@ -86,6 +94,10 @@ std::vector<uint32_t> clip_samples(const RfiClipConfig& config, const float* blo
         weighted_row_sum(block + static_cast<size_t>(t) * nchan, med, w, ws.keep.data(), nchan) *
         norm;
   }
+}
+
+std::vector<uint32_t> clip_decide(const RfiClipConfig& config, uint64_t n, ClipWorkspace& ws) {
+  const float* zsum = ws.zsum.data();
   // Robust centre and spread over the block: slow broadband drifts (the noise diode) widen the
   // spread instead of being clipped.
   float* sorted = ws.sorted.data();
@@ -140,15 +152,16 @@ TIANYAN_RFI_CLONES void clean_row(const float* __restrict x, float* __restrict y
   size_t c = 0;
   if (normalise) {
     for (; c + 8 <= nchan; c += 8) {
-      const v8f v = (load8(x + c) - load8(centre + c)) * load8(scale + c);
+      const v8f v = rfi_elements::normalised(load8(x + c), load8(centre + c), load8(scale + c));
       store8(y + c, select8(load8(keep + c), v, load8(fill + c)));
     }
-    for (; c < nchan; ++c) y[c] = keep[c] ? (x[c] - centre[c]) * scale[c] : fill[c];
   } else {
     for (; c + 8 <= nchan; c += 8) {
       store8(y + c, select8(load8(keep + c), load8(x + c), load8(fill + c)));
     }
-    for (; c < nchan; ++c) y[c] = keep[c] ? x[c] : fill[c];
+  }
+  for (; c < nchan; ++c) {
+    y[c] = rfi_elements::clean_value(x[c], centre[c], scale[c], fill[c], keep[c] != 0, normalise);
   }
 }
 
@@ -170,12 +183,12 @@ TIANYAN_RFI_CLONES void zero_dm_row(float* __restrict y, size_t nchan,
   for (size_t l = 0; c < nchan; ++c, ++l) {
     acc[l] += keep[c] ? (zero ? y[c] - zero[c] : y[c]) : 0.0f;
   }
-  const float mean = combine(acc) / static_cast<float>(nclean);
+  const float mean = rfi_elements::zero_dm_mean(combine(acc), nclean);
   const v8f vmean = v8f{} + mean;
   for (c = 0; c + 8 <= nchan; c += 8) {
     store8(y + c, load8(y + c) - select8(load8(keep + c), vmean, v8f{}));
   }
-  for (; c < nchan; ++c) y[c] -= keep[c] ? mean : 0.0f;
+  for (; c < nchan; ++c) y[c] = rfi_elements::zero_dm_apply(y[c], mean, keep[c] != 0);
 }
 
 }  // namespace

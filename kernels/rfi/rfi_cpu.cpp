@@ -1,17 +1,16 @@
-// The CPU RFI stage: the block loop over a gulp, the carried state and the mask it records.
+// The CPU RFI stage (the OpenMP backend of rfi_stage.hpp), the replayer, and the factories.
 #include "kernels/rfi/rfi_cpu.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 
 #include "kernels/common/error.hpp"
+#include "kernels/rfi/rfi_cuda.hpp"
 #include "kernels/rfi/rfi_simd_cpu.hpp"
+#include "kernels/rfi/rfi_stage.hpp"
 
 namespace tianyan {
 
-using rfi_detail::CellStats;
-using rfi_detail::ChannelHistory;
 using rfi_detail::RowParams;
 
 void validate_rfi_config(const RfiConfig& c, size_t nchan) {
@@ -70,192 +69,45 @@ std::vector<uint8_t> rfi_static_channels(const RfiConfig& config, const Observat
 
 namespace {
 
+using rfi_detail::StreamContract;
+
 const RfiConfig& checked(const RfiConfig& config, const ObservationInfo& info, int threads) {
-  if (info.nchan() < 2) throw bad_input("rfi", "needs at least 2 channels, got {}", info.nchan());
-  if (threads < 1) throw usage_error("rfi: threads must be >= 1, got {}", threads);
-  validate_rfi_config(config, info.nchan());
-  return config;
+  return rfi_detail::checked_config(config, info, threads);
 }
 
-// The streaming contract of rfi.hpp: gulps in order, whole blocks except at the stream's end.
-class StreamContract {
- public:
-  StreamContract(uint64_t block, uint64_t total) : block_(block), total_(total) {}
-  void check(uint64_t start, uint64_t nsamp, uint64_t nfresh) const {
-    const bool ok = start == next_start_ && nfresh <= nsamp &&
-                    (total_ == 0 || start + nsamp <= total_) && ends_cleanly(start + nfresh) &&
-                    ends_cleanly(start + nsamp);
-    if (!ok) {
-      throw internal_error(
-          "rfi: gulp [{}, +{}) with {} fresh breaks the contract (expected start {}, block {} "
-          "samples, stream {} samples)",
-          start, nsamp, nfresh, next_start_, block_, total_);
-    }
-  }
-  void advance(uint64_t start, uint64_t nfresh) { next_start_ = start + nfresh; }
-
- private:
-  bool ends_cleanly(uint64_t sample) const {
-    return sample % block_ == 0 || (total_ > 0 && sample == total_);
-  }
-  uint64_t block_;
-  uint64_t total_;           // stream length (0: unknown)
-  uint64_t next_start_ = 0;  // first sample of the next call's fresh data
-};
-
-class RfiCleanerCpu final : public RfiCleaner {
+// The CPU backend of the stage: OpenMP over rows, chunks and channel tiles.
+class RfiCleanerCpu final : public rfi_detail::RfiStage {
  public:
   RfiCleanerCpu(const RfiConfig& config, const ObservationInfo& info, int threads,
-                const RfiMask* reuse, bool record_replay);
-  void process(const float* in, float* out, uint64_t start, uint64_t nsamp,
-               uint64_t nfresh) override;
-  const RfiMask& mask() const override { return mask_; }
-  size_t workspace_bytes() const override;
-  RfiReplay take_replay() override;
+                const RfiMask* reuse, bool record_replay)
+      : RfiStage(config, info, threads, reuse, record_replay) {
+    stats_ws_.resize(nchan_, block_, threads);
+  }
+  size_t workspace_bytes() const override {
+    return RfiStage::workspace_bytes() + stats_ws_.bytes();
+  }
 
  private:
-  std::vector<uint32_t> detect(const float* in, uint64_t n, uint64_t block,
-                               const ChannelHistory& history);
-  void clean_block(const float* in, float* out, uint64_t n, uint64_t block, ChannelHistory& history,
-                   bool record);
+  void begin_gulp(const float* in, float* out, uint64_t) override {
+    in_ = in;
+    out_ = out;
+  }
+  void block_stats(uint64_t row0, uint64_t n) override {
+    rfi_detail::compute_cell_stats(in_ + row0 * nchan_, n, nchan_, threads_, stats_ws_, stats_);
+  }
+  void clip_series(uint64_t row0, uint64_t n, float norm) override {
+    rfi_detail::clip_series_cpu(in_ + row0 * nchan_, n, stats_, norm, threads_, clip_ws_);
+  }
+  void clean_block(uint64_t row0, uint64_t n) override {
+    rfi_detail::clean_rows(config_, in_ + row0 * nchan_, out_ + row0 * nchan_, n, nchan_,
+                           params_, clip_ws_.clipped.data(), threads_);
+  }
+  void end_gulp() override {}
 
-  RfiConfig config_;
-  size_t nchan_;
-  uint64_t block_;
-  int threads_;
-  std::vector<uint8_t> static_;
-  std::optional<RfiMask> reuse_;
-  RfiMask mask_;
-  bool record_replay_;
-  RfiReplay replay_;  // the row parameters of every fresh block (the mask is mask_)
-  StreamContract contract_;
-  ChannelHistory history_, lookahead_history_;
-  // Workspace, sized at planning.
   rfi_detail::StatsWorkspace stats_ws_;
-  rfi_detail::ClipWorkspace clip_ws_;
-  rfi_detail::IqrmWorkspace iqrm_ws_;
-  std::vector<float> scratch_;
-  std::vector<uint8_t> cells_;
-  CellStats stats_;
-  RowParams params_;
+  const float* in_ = nullptr;
+  float* out_ = nullptr;
 };
-
-RfiCleanerCpu::RfiCleanerCpu(const RfiConfig& config, const ObservationInfo& info, int threads,
-                             const RfiMask* reuse, bool record_replay)
-    : config_(checked(config, info, threads)),
-      nchan_(info.nchan()),
-      block_(config.block_nsamp),
-      threads_(threads),
-      static_(rfi_static_channels(config, info)),
-      mask_(info.freqs_mhz, info.tsamp_s, config.block_nsamp, static_),
-      record_replay_(record_replay),
-      contract_(config.block_nsamp, info.nsamples),
-      history_(info.nchan(), config.stats.history_blocks),
-      lookahead_history_(history_) {
-  if (reuse != nullptr) {
-    if (reuse->nchan() != nchan_ || reuse->block_nsamp() != block_) {
-      throw bad_input("rfi mask", "{} channels, blocks of {} samples; the data need {} and {}",
-                      reuse->nchan(), reuse->block_nsamp(), nchan_, block_);
-    }
-    reuse_ = *reuse;
-  }
-  stats_ws_.resize(nchan_, block_, threads);
-  clip_ws_.resize(nchan_, block_);
-  iqrm_ws_.resize(nchan_);
-  scratch_.resize(8 * nchan_);
-  cells_.resize(nchan_);
-  stats_.resize(nchan_);
-  for (auto* v : {&params_.replace, &params_.centre, &params_.scale, &params_.fill}) {
-    v->resize(nchan_);
-  }
-  params_.masked.resize(nchan_);
-  params_.keep.resize(nchan_);
-}
-
-size_t RfiCleanerCpu::workspace_bytes() const {
-  const size_t per_channel = (5 + 5) * sizeof(float) + 2;  // stats, row params, cells, masked
-  return stats_ws_.bytes() + clip_ws_.bytes() + iqrm_ws_.bytes() + scratch_.size() * sizeof(float) +
-         nchan_ * per_channel;
-}
-
-RfiReplay RfiCleanerCpu::take_replay() {
-  if (!record_replay_) throw internal_error("rfi: take_replay() of a cleaner that records none");
-  RfiReplay r = std::move(replay_);
-  replay_ = RfiReplay{};
-  r.mask = mask_;
-  return r;
-}
-
-void RfiCleanerCpu::process(const float* in, float* out, uint64_t start, uint64_t nsamp,
-                            uint64_t nfresh) {
-  contract_.check(start, nsamp, nfresh);
-  bool in_lookahead = false;
-  for (uint64_t s0 = start; s0 < start + nsamp; s0 += block_) {
-    const uint64_t n = std::min(block_, start + nsamp - s0);
-    const bool fresh = s0 < start + nfresh;
-    if (!fresh && !in_lookahead) {
-      // The look-ahead is cleaned as the next call will clean it, from a copy of the state.
-      lookahead_history_ = history_;
-      in_lookahead = true;
-    }
-    const size_t offset = (s0 - start) * nchan_;
-    clean_block(in + offset, out + offset, n, s0 / block_,
-                in_lookahead ? lookahead_history_ : history_, fresh);
-  }
-  contract_.advance(start, nfresh);
-}
-
-std::vector<uint32_t> RfiCleanerCpu::detect(const float* in, uint64_t n, uint64_t block,
-                                            const ChannelHistory& history) {
-  if (reuse_ && block < reuse_->nblocks()) {
-    if (reuse_->block_samples(block) != n) {
-      throw bad_input("rfi mask", "block {} holds {} samples, the data {}", block,
-                      reuse_->block_samples(block), n);
-    }
-    std::copy(reuse_->block_cells(block), reuse_->block_cells(block) + nchan_, cells_.begin());
-    std::fill(clip_ws_.clipped.begin(), clip_ws_.clipped.end(), uint8_t{0});
-    for (uint32_t k : reuse_->clipped(block)) clip_ws_.clipped[k] = 1;
-    return reuse_->clipped(block);
-  }
-  for (size_t c = 0; c < nchan_; ++c) cells_[c] = static_[c] ? kRfiStatic : 0;
-  if (config_.dead.enabled) rfi_detail::flag_dead(config_.dead, stats_, cells_.data(), scratch_);
-  if (config_.stats.enabled) {
-    rfi_detail::flag_cross_channel(config_.stats, stats_, cells_.data(), scratch_);
-    if (config_.stats.temporal_enabled) {
-      rfi_detail::flag_temporal(config_.stats, stats_, history, cells_.data(), scratch_);
-    }
-  }
-  if (config_.iqrm.enabled) {
-    rfi_detail::flag_iqrm(config_.iqrm, stats_, cells_.data(), scratch_, iqrm_ws_);
-  }
-  if (!config_.clip.enabled) {
-    std::fill(clip_ws_.clipped.begin(), clip_ws_.clipped.end(), uint8_t{0});
-    return {};
-  }
-  return rfi_detail::clip_samples(config_.clip, in, n, stats_, cells_.data(), threads_, clip_ws_);
-}
-
-void RfiCleanerCpu::clean_block(const float* in, float* out, uint64_t n, uint64_t block,
-                                ChannelHistory& history, bool record) {
-  rfi_detail::compute_cell_stats(in, n, nchan_, threads_, stats_ws_, stats_);
-  std::vector<uint32_t> clipped = detect(in, n, block, history);
-  rfi_detail::make_row_params(stats_, history, cells_.data(), config_.normalise.enabled, params_);
-  rfi_detail::clean_rows(config_, in, out, n, nchan_, params_, clip_ws_.clipped.data(), threads_);
-  for (size_t c = 0; c < nchan_; ++c) {
-    if (cells_[c] == 0) {
-      history.push(c, stats_.mean[c], stats_.std[c], stats_.median[c], stats_.sigma[c]);
-    }
-  }
-  if (!record) return;
-  mask_.append_block(block, cells_.data(), n, std::move(clipped));
-  if (record_replay_) {
-    for (auto [to, from] :
-         {std::pair{&replay_.centre, &params_.centre}, std::pair{&replay_.scale, &params_.scale},
-          std::pair{&replay_.fill, &params_.fill}}) {
-      to->insert(to->end(), from->begin(), from->end());
-    }
-  }
-}
 
 // Replays a recorded pass: the recorded cells, clipped samples and row parameters go straight
 // into the row kernels, which are the recording pass's own (rfi_clean_cpu.cpp).
@@ -344,6 +196,16 @@ std::unique_ptr<RfiCleaner> make_rfi_cleaner_cpu(const RfiConfig& config,
                                                  const ObservationInfo& info, int threads,
                                                  const RfiMask* reuse, bool record_replay) {
   return std::make_unique<RfiCleanerCpu>(config, info, threads, reuse, record_replay);
+}
+
+std::unique_ptr<RfiCleaner> make_rfi_cleaner(Backend backend, int device, const RfiConfig& config,
+                                             const ObservationInfo& info, int threads,
+                                             const RfiMask* reuse, bool record_replay) {
+  if (backend == Backend::Cuda) {
+    return rfi_detail::make_rfi_cleaner_cuda(device, config, info, threads, reuse,
+                                             record_replay);
+  }
+  return make_rfi_cleaner_cpu(config, info, threads, reuse, record_replay);
 }
 
 std::unique_ptr<RfiCleaner> make_rfi_replayer_cpu(const RfiConfig& config,

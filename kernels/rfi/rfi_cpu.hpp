@@ -128,11 +128,28 @@ struct ClipWorkspace {
   }
 };
 
-// Marks in ws.clipped the samples whose channel-summed normalised value over clean channels is
-// a robust outlier; returns their offsets.
-std::vector<uint32_t> clip_samples(const RfiClipConfig& config, const float* block, uint64_t n,
-                                   const CellStats& stats, const uint8_t* cells, int threads,
-                                   ClipWorkspace& ws);
+// Clipping marks in ws.clipped the samples whose channel-summed normalised value over clean
+// channels is a robust outlier, in three steps (the middle one is the backend's):
+// clip_weights clears ws.clipped[0..n) and sets ws.weight and ws.keep, returning the number of
+// clean channels (nothing to clip when 0 or n < 2); clip_series_cpu sets ws.zsum[0..n), the
+// zero-DM series in units of its noise (norm = clip_norm(nclean)); clip_decide marks the
+// outliers and returns their offsets.
+size_t clip_weights(const CellStats& stats, const uint8_t* cells, uint64_t n, ClipWorkspace& ws);
+float clip_norm(size_t nclean);
+void clip_series_cpu(const float* block, uint64_t n, const CellStats& stats, float norm,
+                     int threads, ClipWorkspace& ws);
+std::vector<uint32_t> clip_decide(const RfiClipConfig& config, uint64_t n, ClipWorkspace& ws);
+
+// A rough centre of channel c of a block: the median of 5 samples spread over it (robust to
+// one outlier, such as a burst in the first sample); the moment sums are taken about it.
+float rough_centre(const float* block, uint64_t n, size_t nchan, size_t c);
+// Mean, std and excess kurtosis of channel c from its sums about `shift` (sums[q] = sum of
+// (x - shift)^(q + 1) over n samples).
+void finish_moments(const double* sums, uint64_t n, size_t c, float shift, CellStats& s);
+// Channel c's moments from the per-chunk float sums partials[(k * 4 + q) * nchan + c],
+// combined in chunk order in double (so they do not depend on who computed the chunks).
+void combine_moments(const float* partials, uint64_t nchunks, size_t nchan, size_t c,
+                     uint64_t n, float shift, CellStats& s);
 
 // Per channel: what masked samples become (the replacement value) and the centre and scale of
 // the output normalisation. Clean cells use their own median and MAD; masked cells the

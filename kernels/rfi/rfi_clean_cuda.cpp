@@ -1,0 +1,169 @@
+// The RFI cleaner on a CUDA device: the heavy steps of a block (moment sums, the robust
+// subsample's median and MAD, the clipping series, replacement, normalisation and zero-DM) run
+// in the kernels of rfi_cuda_kernels.cu; the per-block decisions over channels run on the host
+// in the CPU's own code (rfi_stage.hpp), fed with the device's statistics. One block at a time:
+// upload its rows, compute, bring back what the host decides on (4 sums per chunk and
+// channel, the medians and MADs, the clipping series: a few per cent of the block), then the
+// cleaned rows. Device memory is sized by the block, allocated once, here.
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "kernels/common/backend_select.hpp"
+#include "kernels/cuda/cuda_util.hpp"
+#include "kernels/rfi/rfi_cuda.hpp"
+#include "kernels/rfi/rfi_cuda_kernels.hpp"
+#include "kernels/rfi/rfi_elements.hpp"
+#include "kernels/rfi/rfi_stage.hpp"
+
+namespace tianyan::rfi_detail {
+namespace {
+
+using cuda::DeviceBuffer;
+
+double gib(size_t b) { return static_cast<double>(b) / (1024.0 * 1024 * 1024); }
+
+class RfiCleanerCuda final : public RfiStage {
+ public:
+  RfiCleanerCuda(int device, const RfiConfig& config, const ObservationInfo& info, int threads,
+                 const RfiMask* reuse, bool record_replay)
+      : RfiStage(config, info, threads, reuse, record_replay),
+        device_(device),
+        scope_(device),
+        nchunks_((block_ + kMomentRows - 1) / kMomentRows) {
+    const size_t cells = block_ * nchan_;
+    const size_t bytes = 2 * cells * sizeof(float) + nchunks_ * 4 * nchan_ * sizeof(float) +
+                         nchan_ * (7 * sizeof(float) + sizeof(uint32_t) * 2) + block_ * 5;
+    const auto [free, total] = cuda::memory_info();
+    if (bytes > free) {
+      throw environment_error(
+          "CUDA device {}: RFI excision needs {:.2f} GiB of device memory, {:.2f} GiB of {:.2f} "
+          "are free; use shorter blocks (rfi.block_nsamp)",
+          device, gib(bytes), gib(free), gib(total));
+    }
+    in_ = DeviceBuffer<float>(cells);
+    out_ = DeviceBuffer<float>(cells);
+    partials_ = DeviceBuffer<float>(nchunks_ * 4 * nchan_);
+    for (auto* b : {&shift_, &median_, &mad_, &weight_, &centre_, &scale_, &fill_}) {
+      *b = DeviceBuffer<float>(nchan_);
+    }
+    clip_keep_ = DeviceBuffer<uint32_t>(nchan_);
+    keep_ = DeviceBuffer<uint32_t>(nchan_);
+    zsum_ = DeviceBuffer<float>(block_);
+    clipped_ = DeviceBuffer<uint8_t>(block_);
+    h_partials_.resize(nchunks_ * 4 * nchan_);
+    h_shift_.resize(nchan_);
+    h_mad_.resize(nchan_);
+  }
+
+  size_t workspace_bytes() const override {
+    return RfiStage::workspace_bytes() + (h_partials_.size() + 2 * nchan_) * sizeof(float);
+  }
+
+ private:
+  void begin_gulp(const float* in, float* out, uint64_t) override {
+    host_in_ = in;
+    host_out_ = out;
+  }
+
+  void block_stats(uint64_t row0, uint64_t n) override {
+    cuda::DeviceScope scope(device_);
+    const cudaStream_t s = stream_.get();
+    const float* block = host_in_ + row0 * nchan_;
+    // The shift reads 5 samples per channel: cheaper on the host than a launch.
+    for (size_t c = 0; c < nchan_; ++c) h_shift_[c] = rough_centre(block, n, nchan_, c);
+    in_.upload(block, n * nchan_, s);
+    shift_.upload(h_shift_.data(), nchan_, s);
+    rfi_cuda::moment_sums(in_.data(), n, nchan_, shift_.data(), kMomentRows, partials_.data(), s);
+    rfi_cuda::robust_stats(in_.data(), robust_stride(n), robust_count(n), nchan_, median_.data(),
+                           mad_.data(), s);
+    const uint64_t chunks = (n + kMomentRows - 1) / kMomentRows;
+    download(h_partials_.data(), partials_.data(), chunks * 4 * nchan_);
+    download(stats_.median.data(), median_.data(), nchan_);
+    download(h_mad_.data(), mad_.data(), nchan_);
+    stream_.synchronize("rfi statistics of a block");
+    for (size_t c = 0; c < nchan_; ++c) {
+      combine_moments(h_partials_.data(), chunks, nchan_, c, n, h_shift_[c], stats_);
+      stats_.sigma[c] = rfi_elements::robust_sigma(h_mad_[c], stats_.std[c]);
+    }
+  }
+
+  void clip_series(uint64_t, uint64_t n, float norm) override {
+    cuda::DeviceScope scope(device_);
+    const cudaStream_t s = stream_.get();
+    weight_.upload(clip_ws_.weight.data(), nchan_, s);
+    clip_keep_.upload(clip_ws_.keep.data(), nchan_, s);
+    rfi_elements::ClipArgs a;
+    a.block = in_.data();
+    a.n = n;
+    a.nchan = nchan_;
+    a.median = median_.data();
+    a.weight = weight_.data();
+    a.keep = clip_keep_.data();
+    a.norm = norm;
+    a.zsum = zsum_.data();
+    rfi_cuda::clip_series(a, s);
+    download(clip_ws_.zsum.data(), zsum_.data(), n);
+    stream_.synchronize("rfi clipping series of a block");
+  }
+
+  void clean_block(uint64_t row0, uint64_t n) override {
+    cuda::DeviceScope scope(device_);
+    const cudaStream_t s = stream_.get();
+    centre_.upload(params_.centre.data(), nchan_, s);
+    scale_.upload(params_.scale.data(), nchan_, s);
+    fill_.upload(params_.fill.data(), nchan_, s);
+    keep_.upload(params_.keep.data(), nchan_, s);
+    clipped_.upload(clip_ws_.clipped.data(), n, s);
+    rfi_elements::CleanArgs a;
+    a.in = in_.data();
+    a.out = out_.data();
+    a.n = n;
+    a.nchan = nchan_;
+    a.centre = centre_.data();
+    a.scale = scale_.data();
+    a.fill = fill_.data();
+    a.keep = keep_.data();
+    a.clipped = clipped_.data();
+    a.normalise = config_.normalise.enabled;
+    a.zero_dm = config_.zero_dm.enabled;
+    a.nclean = static_cast<size_t>(
+        std::count(params_.masked.begin(), params_.masked.end(), uint8_t{0}));
+    rfi_cuda::clean_block(a, s);
+    download(host_out_ + row0 * nchan_, out_.data(), n * nchan_);
+    stream_.synchronize("rfi cleaning of a block");
+  }
+
+  void end_gulp() override {}
+
+  template <typename T>
+  void download(T* host, const T* dev, size_t n) {
+    TIANYAN_CUDA_CHECK(
+        cudaMemcpyAsync(host, dev, n * sizeof(T), cudaMemcpyDeviceToHost, stream_.get()));
+  }
+
+  int device_;
+  cuda::DeviceScope scope_;  // the device stays current while the buffers are made
+  cuda::Stream stream_;
+  uint64_t nchunks_;
+  DeviceBuffer<float> in_, out_, partials_, shift_, median_, mad_, weight_, centre_, scale_, fill_,
+      zsum_;
+  DeviceBuffer<uint32_t> clip_keep_, keep_;
+  DeviceBuffer<uint8_t> clipped_;
+  std::vector<float> h_partials_, h_shift_, h_mad_;
+  const float* host_in_ = nullptr;
+  float* host_out_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<RfiCleaner> make_rfi_cleaner_cuda(int device, const RfiConfig& config,
+                                                  const ObservationInfo& info, int threads,
+                                                  const RfiMask* reuse, bool record_replay) {
+  if (const auto problem = cuda_device_problem(device, query_cuda_devices())) {
+    throw environment_error("the CUDA RFI cleaner cannot run: {}", *problem);
+  }
+  return std::make_unique<RfiCleanerCuda>(device, config, info, threads, reuse, record_replay);
+}
+
+}  // namespace tianyan::rfi_detail

@@ -1,0 +1,17 @@
+#pragma once
+// The CUDA RFI cleaner (rfi_clean_cuda.cpp), behind make_rfi_cleaner(Backend::Cuda). Builds
+// without the CUDA backend get a stand-in (rfi_cuda_nocuda.cpp) that throws Environment.
+#include <memory>
+
+#include "kernels/rfi/rfi.hpp"
+
+namespace tianyan::rfi_detail {
+
+// Same arguments and contract as make_rfi_cleaner_cpu, on CUDA device `device`; `threads` is
+// the host's share (the per-block decisions). Throws Environment when the device cannot run
+// it or its memory cannot hold a gulp's block.
+std::unique_ptr<RfiCleaner> make_rfi_cleaner_cuda(int device, const RfiConfig& config,
+                                                  const ObservationInfo& info, int threads,
+                                                  const RfiMask* reuse, bool record_replay);
+
+}  // namespace tianyan::rfi_detail
