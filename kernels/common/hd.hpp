@@ -6,3 +6,25 @@
 #else
 #define TIANYAN_HD inline
 #endif
+
+namespace tianyan::hd {
+
+// A product and a sum each rounded on its own. Where the CPU's result must be matched bit for
+// bit: nvcc contracts a * b + c into one fused multiply-add by default, which rounds once.
+TIANYAN_HD float mul_rn(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
+
+TIANYAN_HD float add_rn(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fadd_rn(a, b);
+#else
+  return a + b;
+#endif
+}
+
+}  // namespace tianyan::hd

@@ -20,20 +20,8 @@ namespace tianyan::rfi_elements {
 constexpr size_t kLanes = 16;
 constexpr float kMadToSigma = 1.4826f;  // sigma of a Gaussian / its median absolute deviation
 
-TIANYAN_HD float mul_rn(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
-TIANYAN_HD float add_rn(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
+using hd::add_rn;
+using hd::mul_rn;
 // Host vectors (the CPU's v8f): lane-wise, no FMA on the targets the CPU code is built for.
 template <class V>
 inline V mul_rn(V a, V b) {

@@ -14,21 +14,8 @@
 
 namespace tianyan::search_elements {
 
-TIANYAN_HD float mul_rn(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
-
-TIANYAN_HD float add_rn(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
+using hd::add_rn;
+using hd::mul_rn;
 
 // |a|^2 of one Fourier bin, as block_median and the half-bin grid compute it.
 TIANYAN_HD float power_of(float re, float im) { return add_rn(mul_rn(re, re), mul_rn(im, im)); }
