@@ -15,6 +15,7 @@ namespace fs = std::filesystem;
 
 TEST(Determinism, SearchCandidatesDoNotDependOnThreadsOrRuns) {
   TempDir dir;
+  const PrivateFftWisdom wisdom(dir);  // the runs share one set of FFTW plans
   const std::string sim = dir / "sim.toml";
   std::ofstream(sim) << "[observation]\nsource = \"DET\"\nduration_s = 8.0\ntsamp_s = 2.5e-4\n"
                         "nchan = 64\nnpol = 1\nnbits = 8\nseed = 91\n\n[output]\n"

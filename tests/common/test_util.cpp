@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -57,6 +58,22 @@ CommandResult run_tianyan(const std::vector<std::string>& args) {
   std::string line = shell_quote(TIANYAN_EXE);
   for (const auto& a : args) line += " " + shell_quote(a);
   return run_shell(line);
+}
+
+PrivateFftWisdom::PrivateFftWisdom(const TempDir& dir) {
+  if (const char* v = std::getenv("TIANYAN_FFTW_WISDOM")) {
+    had_ = true;
+    old_ = v;
+  }
+  ::setenv("TIANYAN_FFTW_WISDOM", (dir / "fftwf-wisdom").c_str(), 1);
+}
+
+PrivateFftWisdom::~PrivateFftWisdom() {
+  if (had_) {
+    ::setenv("TIANYAN_FFTW_WISDOM", old_.c_str(), 1);
+  } else {
+    ::unsetenv("TIANYAN_FFTW_WISDOM");
+  }
 }
 
 std::string read_text(const fs::path& path) {

@@ -43,6 +43,23 @@ CommandResult run_tianyan(const std::vector<std::string>& args);
 // Runs a shell command line; stdout and stderr captured separately.
 CommandResult run_shell(const std::string& command_line);
 
+// Points TIANYAN_FFTW_WISDOM (inherited by the children run_tianyan starts) at a file in `dir`
+// for the object's lifetime. Tests that compare separate runs bit for bit need it: with the
+// shared wisdom file, a concurrent test can replace the plan the first run measured with
+// another FFTW_MEASURE chose for the same size, and the second run's powers then differ in the
+// last bits (a different plan rounds differently; both are correct).
+class PrivateFftWisdom {
+ public:
+  explicit PrivateFftWisdom(const TempDir& dir);
+  ~PrivateFftWisdom();
+  PrivateFftWisdom(const PrivateFftWisdom&) = delete;
+  PrivateFftWisdom& operator=(const PrivateFftWisdom&) = delete;
+
+ private:
+  bool had_ = false;
+  std::string old_;
+};
+
 std::string read_text(const std::filesystem::path& path);
 void write_bytes(const std::filesystem::path& path, const std::string& bytes);
 

@@ -67,6 +67,7 @@ std::string phase_of(const std::map<std::string, std::string>& files) {
 
 TEST(KillAndRerun, SearchKilledAtRandomMoments) {
   TempDir dir;
+  const PrivateFftWisdom wisdom(dir);  // every run uses the plans the reference run measured
   const std::string input = simulate_beam(dir);
   const std::string config = search_config(dir);
   const std::string ref = dir / "ref";
