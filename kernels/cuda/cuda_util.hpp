@@ -97,4 +97,32 @@ class Stream {
   cudaStream_t s_ = nullptr;
 };
 
+// An event for ordering work between a stage's streams (no timing: cheaper to record).
+class Event {
+ public:
+  Event() { TIANYAN_CUDA_CHECK(cudaEventCreateWithFlags(&e_, cudaEventDisableTiming)); }
+  ~Event() {
+    if (e_ != nullptr) cudaEventDestroy(e_);
+  }
+  Event(Event&& o) noexcept : e_(std::exchange(o.e_, nullptr)) {}
+  Event& operator=(Event&& o) noexcept {
+    if (this != &o) {
+      if (e_ != nullptr) cudaEventDestroy(e_);
+      e_ = std::exchange(o.e_, nullptr);
+    }
+    return *this;
+  }
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  cudaEvent_t get() const { return e_; }
+  // Work queued on `waiter` from now on starts after the work queued on `producer` so far.
+  void order(cudaStream_t producer, cudaStream_t waiter) {
+    TIANYAN_CUDA_CHECK(cudaEventRecord(e_, producer));
+    TIANYAN_CUDA_CHECK(cudaStreamWaitEvent(waiter, e_, 0));
+  }
+
+ private:
+  cudaEvent_t e_ = nullptr;
+};
+
 }  // namespace tianyan::cuda

@@ -142,6 +142,16 @@ DedispSetup make_dedisp_setup(const DmPlan& plan, const std::vector<double>& fre
   return s;
 }
 
+void Dedisperser::move_device_rows(uint64_t, uint64_t, uint64_t) {
+  throw internal_error("dedispersion: move_device_rows() on an implementation without "
+                       "device input");
+}
+
+void Dedisperser::zero_device_rows(uint64_t, uint64_t) {
+  throw internal_error("dedispersion: zero_device_rows() on an implementation without "
+                       "device input");
+}
+
 std::unique_ptr<Dedisperser> make_dedisperser(Backend backend, const DedispSetup& setup) {
   dedisp_detail::validate_setup(setup);
   if (backend == Backend::Cuda) return dedisp_detail::make_dedisperser_cuda(setup);

@@ -42,6 +42,9 @@ struct DedispSetup {
   int threads = 1;
   DedispAlgorithm algorithm = DedispAlgorithm::Subband;
   int device = 0;  // CUDA device (Backend::Cuda)
+  // CUDA: rows of the device input buffer (device_input()), at least max_nfresh + overlap. A
+  // caller that fills it from a stage on the device asks for its own gulp and look-ahead.
+  uint64_t input_rows = 0;
 };
 
 // A setup for `plan`'s trials over `freqs_mhz`.
@@ -62,6 +65,19 @@ class Dedisperser {
   // for `trial`; the subband algorithm's effective delays differ from the exact rounding.
   virtual std::vector<int32_t> trial_delays(size_t trial) const = 0;
   virtual void execute(const float* in, uint64_t nsamp_in, uint64_t nfresh, float* out) = 0;
+
+  // Input in device memory (CUDA implementations). A caller whose previous stage runs on the
+  // same device writes the gulp into device_input() (device_input_rows() rows of nchan floats)
+  // and passes that pointer to execute() as `in`, which then reads it where it is: the gulp
+  // crosses PCIe once, into the first stage. Null, 0 and -1 for host implementations.
+  virtual float* device_input() { return nullptr; }
+  virtual uint64_t device_input_rows() const { return 0; }
+  virtual int device() const { return -1; }
+  // On device_input(), complete when they return: rows [src, src + n) moved to [dst, dst + n)
+  // (dst <= src; the ranges may overlap), and rows [row0, row0 + n) set to zero. Internal
+  // error for host implementations.
+  virtual void move_device_rows(uint64_t dst, uint64_t src, uint64_t n);
+  virtual void zero_device_rows(uint64_t row0, uint64_t n);
 };
 
 // Throws BadInput for an invalid setup; for Backend::Cuda, Environment when this build or
@@ -76,7 +92,8 @@ struct DedispFootprint {
   size_t workspace_bytes = 0;  // bytes
   uint64_t output_size = 0;    // floats
 };
-// Throws as make_dedisperser does.
+// Throws BadInput as make_dedisperser does; needs no device (a plan for a GPU node can be made
+// anywhere: building the dedisperser is what checks the device).
 DedispFootprint dedisp_footprint(Backend backend, const DedispSetup& setup);
 
 // Brute-force dedispersion with explicit delays (delays[t * nchan + c]); out as above with
