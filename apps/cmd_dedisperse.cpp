@@ -62,6 +62,7 @@ void dedisperse_beam(const BeamFiles& beam, const DedisperseArgs& args,
   StreamOptions options;
   options.threads = threads;
   options.dedisp = target;
+  options.rfi = target;
   options.progress = [&progress](double f) { progress.update(f); };
   CleanDedisperse pipe(*reader, config, options);
   std::string plan_text = format_dm_plan(pipe.plan());

@@ -35,22 +35,6 @@ struct RfiArgs {
   int device = 0;
 };
 
-// Where the stage runs. The CUDA cleaner exists (make_rfi_cleaner), but the stage's driver
-// (run_rfi_stage, pipeline/) builds the CPU one: until it takes a target, `cuda` that could
-// run is refused rather than run on the CPU, and `auto` says the RFI stage stays on the CPU.
-ComputeTarget rfi_target(const RfiArgs& args) {
-  ComputeTarget t = resolve_backend(args.backend, args.device);
-  if (t.backend != Backend::Cuda) return t;
-  if (args.backend == "cuda") {
-    throw usage_error(
-        "--backend cuda: the RFI stage's driver runs the CPU cleaner only for now; use "
-        "--backend cpu (or auto)");
-  }
-  t = ComputeTarget{Backend::Cpu, 0, "rfi: CPU (the RFI stage's driver takes no GPU yet)"};
-  spdlog::info("{}", t.why);
-  return t;
-}
-
 nlohmann::json rfi_report(const RfiMask& mask, const PipelineConfig& config,
                           const ObservationInfo& info, const std::string& source) {
   const RfiMaskSummary s = mask.summary();
@@ -70,7 +54,8 @@ nlohmann::json rfi_report(const RfiMask& mask, const PipelineConfig& config,
 }
 
 void clean_beam(const BeamFiles& beam, const RfiArgs& args, const PipelineConfig& config,
-                const std::string& source, const RfiMask* reuse, const GlobalOptions& global) {
+                const std::string& source, const RfiMask* reuse, const ComputeTarget& target,
+                const GlobalOptions& global) {
   const int threads = resolve_threads(args.threads >= 0 ? args.threads : config.resources.threads);
   const auto reader = open_beam(beam, OpenOptions{config.input.strict, threads});
   const ObservationInfo& info = reader->info();
@@ -90,6 +75,7 @@ void clean_beam(const BeamFiles& beam, const RfiArgs& args, const PipelineConfig
   StreamOptions options;
   options.threads = threads;
   options.reuse_mask = reuse;
+  options.rfi = target;
   options.progress = [&progress](double f) { progress.update(f); };
   const RfiRunResult result = run_rfi_stage(*reader, config, options, [&](const CleanedGulp& g) {
     if (fil) fil->write(g.data, g.nsamp);
@@ -110,13 +96,13 @@ void clean_beam(const BeamFiles& beam, const RfiArgs& args, const PipelineConfig
 void run_rfi(const RfiArgs& args, const GlobalOptions& global) {
   std::string source;
   const PipelineConfig config = load_effective_config(args.config, std::nullopt, source);
-  rfi_target(args);
+  const ComputeTarget target = resolve_backend(args.backend, args.device);
   const std::vector<BeamFiles> beams = discover_beams(args.inputs);
   ensure_output_dir(args.out_dir);
   std::optional<RfiMask> reuse;
   if (!args.mask.empty()) reuse = RfiMask::load(args.mask);
   for (const BeamFiles& beam : beams) {
-    clean_beam(beam, args, config, source, reuse ? &*reuse : nullptr, global);
+    clean_beam(beam, args, config, source, reuse ? &*reuse : nullptr, target, global);
   }
 }
 

@@ -97,7 +97,7 @@ void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
   const int threads = job.threads;
   SearchRunOptions options;
   options.threads = threads;
-  // Dedispersion and the periodicity search run where --backend says; the acceleration
+  // RFI excision, dedispersion and the periodicity search run where --backend says; the acceleration
   // search has no CUDA implementation yet, so `cuda` with [search.accel] on is refused (never
   // quietly run on the CPU) and `auto` then searches on the CPU and says so.
   options.dedisp = resolve_backend(job.backend, job.device);
@@ -113,8 +113,8 @@ void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
     options.search = ComputeTarget{Backend::Cpu, 0, "acceleration search: CPU"};
   }
   if (options.dedisp.backend == Backend::Cuda) {
-    spdlog::info("RFI excision and the folding of the best candidates run on the CPU (no CUDA "
-                 "implementation yet)");
+    spdlog::info("the folding of the best candidates runs on the CPU (no CUDA implementation "
+                 "yet)");
   }
 
   std::vector<std::string> series_files, data_inputs;

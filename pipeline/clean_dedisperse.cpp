@@ -9,6 +9,7 @@
 
 #include "io/gulp.hpp"
 #include "kernels/common/error.hpp"
+#include "kernels/common/host_pin.hpp"
 #include "pipeline/stage_clock.hpp"
 
 namespace tianyan {
@@ -21,6 +22,10 @@ size_t memory_limit_bytes(const PipelineConfig& config) {
 }
 
 double megabytes(size_t bytes) { return static_cast<double>(bytes) / 1e6; }
+
+std::string target_text(const ComputeTarget& t) {
+  return t.backend == Backend::Cuda ? fmt::format("CUDA device {}", t.device) : std::string("the CPU");
+}
 
 std::string input_name(const ObservationInfo& info) {
   return info.files.empty() ? std::string("input") : info.files.front();
@@ -75,7 +80,8 @@ RfiRunResult run_rfi_stage(Reader& reader, const PipelineConfig& config,
                            const StreamOptions& options, const CleanedSink& sink) {
   const ObservationInfo& info = reader.info();
   const size_t nchan = info.nchan();
-  auto rfi = make_rfi_cleaner_cpu(config.rfi, info, options.threads, options.reuse_mask);
+  auto rfi = make_rfi_cleaner(options.rfi.backend, options.rfi.device, config.rfi, info,
+                              options.threads, options.reuse_mask);
   const uint64_t unit = config.rfi.block_nsamp;
   uint64_t gulp = initial_gulp(info, config, options, unit);
   // Raw and cleaned buffers of gulp x nchan floats each, plus the stage's workspace.
@@ -90,10 +96,16 @@ RfiRunResult run_rfi_stage(Reader& reader, const PipelineConfig& config,
   RfiRunResult result;
   result.gulp_nsamp = gulp;
   result.memory_bytes = bytes_for(gulp);
-  spdlog::info("rfi: gulps of {} samples ({:.3f} s), {:.1f} MB held", gulp,
-               static_cast<double>(gulp) * info.tsamp_s, megabytes(result.memory_bytes));
+  spdlog::info("rfi: gulps of {} samples ({:.3f} s), {:.1f} MB held; on {}", gulp,
+               static_cast<double>(gulp) * info.tsamp_s, megabytes(result.memory_bytes),
+               target_text(options.rfi));
   GulpStream stream(reader, gulp, 0);
   std::vector<float> clean(gulp * nchan);
+  // The cleaned rows come back from the device into `clean` (the raw gulp's vector may
+  // reallocate, so only `clean` is pinned).
+  const HostPin pin = options.rfi.backend == Backend::Cuda
+                          ? HostPin(clean.data(), clean.size() * sizeof(float), "the RFI output")
+                          : HostPin();
   Gulp g;
   const auto t_start = StageClock::now();
   while (true) {
@@ -128,8 +140,23 @@ std::unique_ptr<RfiCleaner> make_rfi(const PipelineConfig& config, const Observa
   if (options.rfi_replay != nullptr) {
     return make_rfi_replayer_cpu(config.rfi, info, options.threads, *options.rfi_replay);
   }
-  return make_rfi_cleaner_cpu(config.rfi, info, options.threads, options.reuse_mask,
-                              options.record_rfi_replay);
+  return make_rfi_cleaner(options.rfi.backend, options.rfi.device, config.rfi, info,
+                          options.threads, options.reuse_mask, options.record_rfi_replay);
+}
+
+// The RFI stage's host memory, found without building it (a CUDA cleaner would allocate
+// device memory).
+size_t rfi_bytes(const PipelineConfig& config, const ObservationInfo& info,
+                 const StreamOptions& options) {
+  if (options.rfi_replay != nullptr) return make_rfi(config, info, options)->workspace_bytes();
+  return rfi_workspace_bytes(options.rfi.backend, config.rfi, info, options.threads);
+}
+
+// Whether the cleaned gulp can stay on the device: RFI excision and dedispersion on one
+// CUDA device (a replay runs on the CPU).
+bool device_resident(const StreamOptions& options) {
+  return options.rfi_replay == nullptr && options.rfi.backend == Backend::Cuda &&
+         options.dedisp.backend == Backend::Cuda && options.rfi.device == options.dedisp.device;
 }
 
 // plan_stream with the RFI stage's workspace known.
@@ -153,8 +180,9 @@ StreamPlan plan_stream_with(const ObservationInfo& info, const PipelineConfig& c
     setup.trials = p.trials;  // the selected range (all trials unless one was asked for)
     const DedispFootprint f = dedisp_footprint(options.dedisp.backend, setup);
     p.overlap = round_up(f.overlap, block);
-    p.memory.buffers =
-        (std::min(block, info.nsamples) + p.gulp + p.overlap) * nchan * sizeof(float);
+    const uint64_t host_rows =
+        std::min(block, info.nsamples) + (device_resident(options) ? 0 : p.gulp + p.overlap);
+    p.memory.buffers = host_rows * nchan * sizeof(float);
     p.memory.dedisp_workspace = f.workspace_bytes;
     p.memory.dedisp_output = f.output_size * sizeof(float);
     p.memory.rfi = rfi_bytes;
@@ -172,8 +200,7 @@ StreamPlan plan_stream_with(const ObservationInfo& info, const PipelineConfig& c
 StreamPlan plan_stream(const ObservationInfo& info, const PipelineConfig& config,
                        const StreamOptions& options, bool fit_memory) {
   if (info.nsamples == 0) throw bad_input(input_name(info), "no samples: nothing to search");
-  return plan_stream_with(info, config, options, make_rfi(config, info, options)->workspace_bytes(),
-                          fit_memory);
+  return plan_stream_with(info, config, options, rfi_bytes(config, info, options), fit_memory);
 }
 
 CleanDedisperse::CleanDedisperse(Reader& reader, const PipelineConfig& config,
@@ -193,15 +220,23 @@ CleanDedisperse::CleanDedisperse(Reader& reader, const PipelineConfig& config,
                                         algorithm_of(config.dedisp.algorithm));
   setup.trials = trials_;
   setup.device = options.dedisp.device;
+  resident_ = device_resident(options);
+  if (resident_) setup.input_rows = gulp_ + overlap_;
   dedisperser_ = make_dedisperser(options.dedisp.backend, setup);
+  if (resident_ && (dedisperser_->device_input() == nullptr ||
+                    dedisperser_->device_input_rows() < gulp_ + overlap_)) {
+    throw internal_error("stream: the CUDA dedisperser has no device input of {} rows",
+                         gulp_ + overlap_);
+  }
   spdlog::info(
       "gulps of {} samples ({:.3f} s) + {} overlap; {:.1f} MB held (buffers {:.1f}, "
-      "dedisp workspace {:.1f}, output {:.1f}, rfi {:.1f}); dedispersion on {}",
+      "dedisp workspace {:.1f}, output {:.1f}, rfi {:.1f}); RFI excision on {}, dedispersion "
+      "on {}{}",
       gulp_, static_cast<double>(gulp_) * info.tsamp_s, overlap_, megabytes(memory_.total()),
       megabytes(memory_.buffers), megabytes(memory_.dedisp_workspace),
       megabytes(memory_.dedisp_output), megabytes(memory_.rfi),
-      options.dedisp.backend == Backend::Cuda ? fmt::format("CUDA device {}", options.dedisp.device)
-                                              : std::string("the CPU"));
+      options.rfi_replay != nullptr ? std::string("the CPU (replay)") : target_text(options.rfi),
+      target_text(options.dedisp), resident_ ? " (cleaned gulps stay on the device)" : "");
 }
 
 CleanDedisperse::~CleanDedisperse() = default;
@@ -216,8 +251,18 @@ RfiMask CleanDedisperse::run(const DedispSink& sink, StageTimes& times, float* o
   const size_t row = info.nchan();  // floats per sample
   const auto max_ds = static_cast<uint64_t>(plan_.max_downsample());
   StreamBuffers& buf = options_.buffers != nullptr ? *options_.buffers : own_buffers_;
-  float* clean = buf.clean.ensure((gulp_ + overlap_) * row);
+  float* clean = resident_ ? dedisperser_->device_input() : buf.clean.ensure((gulp_ + overlap_) * row);
   if (out == nullptr) out = buf.out.ensure(dedisperser_->output_size());
+  // Pinned for the run: the dedisperser's downloads then overlap its kernels, and host
+  // gulps cross PCIe at full speed.
+  HostPin out_pin, clean_pin;
+  if (options_.dedisp.backend == Backend::Cuda) {
+    out_pin = HostPin(out, dedisperser_->output_size() * sizeof(float), "the dedispersed gulp");
+  }
+  if (!resident_ && (options_.dedisp.backend == Backend::Cuda ||
+                     (options_.rfi.backend == Backend::Cuda && options_.rfi_replay == nullptr))) {
+    clean_pin = HostPin(clean, (gulp_ + overlap_) * row * sizeof(float), "the cleaned gulp");
+  }
   // Raw data one RFI block at a time, each block read and cleaned once, in order.
   GulpStream raw(reader_, config_.rfi.block_nsamp, 0);
   uint64_t cleaned = 0;  // stream samples cleaned so far; clean[0] holds sample `start`
@@ -228,7 +273,11 @@ RfiMask CleanDedisperse::run(const DedispSink& sink, StageTimes& times, float* o
       // The previous gulp's look-ahead (cleaned samples [start, cleaned)) becomes this head
       // (counted as RFI time: it replaces cleaning the look-ahead again).
       const auto t0 = StageClock::now();
-      std::memmove(clean, clean + gulp_ * row, (cleaned - start) * row * sizeof(float));
+      if (resident_) {
+        dedisperser_->move_device_rows(0, gulp_, cleaned - start);
+      } else {
+        std::memmove(clean, clean + gulp_ * row, (cleaned - start) * row * sizeof(float));
+      }
       times.rfi_s += seconds_since(t0);
     }
     const uint64_t want = std::min(total, start + nfresh + overlap_);
@@ -248,7 +297,11 @@ RfiMask CleanDedisperse::run(const DedispSink& sink, StageTimes& times, float* o
     const uint64_t nfresh_up = round_up(nfresh, max_ds);
     const uint64_t nsamp_in = nfresh_up + overlap_;
     if (want - start < nsamp_in) {
-      std::fill(clean + (want - start) * row, clean + nsamp_in * row, 0.0f);
+      if (resident_) {
+        dedisperser_->zero_device_rows(want - start, nsamp_in - (want - start));
+      } else {
+        std::fill(clean + (want - start) * row, clean + nsamp_in * row, 0.0f);
+      }
     }
 
     auto t0 = StageClock::now();

@@ -24,8 +24,10 @@
 // With these rules a trial's series does not depend on the gulp size or the thread count.
 //
 // Memory (StreamMemory): one raw RFI block, the cleaned gulp with its look-ahead
-// ((gulp + overlap) x nchan floats), the dedisperser's workspace and output, and the RFI
-// workspace. The gulp comes from input.gulp_s and is halved (in whole units) until the total
+// ((gulp + overlap) x nchan floats; on the device instead when RFI excision and dedispersion
+// share a CUDA device), the dedisperser's workspace and output, and the RFI workspace (host
+// memory: device memory is checked against the device's free memory when the stages are
+// built). Buffers CUDA stages copy to or from are pinned while the driver runs. The gulp comes from input.gulp_s and is halved (in whole units) until the total
 // fits resources.memory_gb (10^9 bytes per GB). Large buffers are not zeroed: each element is
 // written before it is read.
 #include <cstdint>
@@ -56,7 +58,12 @@ struct StreamBuffers {
 
 struct StreamOptions {
   int threads = 1;
-  ComputeTarget dedisp;  // where dedispersion runs (RFI excision runs on the CPU)
+  ComputeTarget dedisp;  // where dedispersion runs
+  // Where RFI excision runs (a replay always runs on the CPU). With both on one CUDA device
+  // the cleaned gulp stays there: the RFI stage cleans into the dedisperser's device input
+  // and the look-ahead moves on the device, so raw samples cross PCIe once and only the
+  // dedispersed rows come back.
+  ComputeTarget rfi;
   uint64_t gulp_nsamp = 0;              // 0: from config.input.gulp_s; else rounded up to a unit
   const RfiMask* reuse_mask = nullptr;  // a saved mask to apply instead of detecting
   // Record this pass's RFI cleaning (CleanDedisperse::take_rfi_replay), or replay a recorded
@@ -194,6 +201,7 @@ class CleanDedisperse {
   StreamMemory memory_;
   std::unique_ptr<Dedisperser> dedisperser_;
   std::unique_ptr<RfiCleaner> rfi_;
+  bool resident_ = false;  // the cleaned gulp lives in the dedisperser's device input
   StreamBuffers own_buffers_;
 };
 

@@ -107,6 +107,7 @@ WholeSeriesBatchPlan plan_whole_series(const ObservationInfo& info, const Pipeli
   StreamOptions options;
   options.threads = threads;
   options.dedisp = dedisp;
+  options.rfi = dedisp;  // RFI excision on the same device keeps the cleaned gulp there
   const StreamPlan largest = plan_stream(info, config, options, false);
   const std::vector<DmTrial> trials = largest.plan.trials();
   const std::vector<uint64_t> gulps = whole_series_gulps(largest.gulp, largest.unit);
@@ -162,6 +163,7 @@ WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfi
   StreamOptions options;
   options.threads = threads;
   options.dedisp = dedisp;
+  options.rfi = dedisp;  // RFI excision on the same device keeps the cleaned gulp there
   options.gulp_nsamp = p.gulp_nsamp;
   options.buffers = &buffers;
   for (size_t k = 0; k < p.nbatches(); ++k) {

@@ -87,8 +87,9 @@ using WholeSeriesConsumer = std::function<void(std::vector<TrialSeries>& batch)>
 // batch's whole series. `consumer_bytes` is what the consumer itself holds (the search's
 // workspaces), counted against the limit with the driver's. The driver's read, RFI and
 // dedispersion times, summed over batches, are added to `times` when given; `mask`, when given,
-// receives the RFI mask of the first pass (the later batches replay its cleaning). Returns the
-// batch plan it used.
+// receives the RFI mask of the first pass (the later batches replay its cleaning, on the CPU).
+// `dedisp` is where the first pass's RFI excision and every pass's dedispersion run. Returns
+// the batch plan it used.
 WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfig& config,
                                              int threads, const WholeSeriesConsumer& consume,
                                              uint64_t consumer_bytes = 0,

@@ -153,6 +153,12 @@ std::unique_ptr<RfiCleaner> make_rfi_cleaner(Backend backend, int device, const 
                                              const RfiMask* reuse = nullptr,
                                              bool record_replay = false);
 
+// The host memory (bytes) make_rfi_cleaner(backend, ..., config, info, threads) would hold,
+// found without a device (a plan for a GPU node can be made anywhere); throws BadInput and
+// Usage as make_rfi_cleaner does, never Environment.
+size_t rfi_workspace_bytes(Backend backend, const RfiConfig& config, const ObservationInfo& info,
+                           int threads);
+
 // A stage that replays `replay` (recorded over the same stream with the same configuration)
 // instead of measuring: process() only replaces, normalises and applies zero-DM, with the
 // recorded parameters, so its output equals the recording pass's bit for bit. Same contract as

@@ -57,7 +57,7 @@ class RfiCleanerCuda final : public RfiStage {
   }
 
   size_t workspace_bytes() const override {
-    return RfiStage::workspace_bytes() + (h_partials_.size() + 2 * nchan_) * sizeof(float);
+    return RfiStage::workspace_bytes() + rfi_cuda_host_extra_bytes(block_, nchan_);
   }
 
  private:
@@ -130,7 +130,10 @@ class RfiCleanerCuda final : public RfiStage {
     a.nclean = static_cast<size_t>(
         std::count(params_.masked.begin(), params_.masked.end(), uint8_t{0}));
     rfi_cuda::clean_block(a, s);
-    download(host_out_ + row0 * nchan_, out_.data(), n * nchan_);
+    // `out` may be host memory or a device buffer of the next stage (the streaming driver
+    // cleans into the CUDA dedisperser's input): cudaMemcpyDefault tells them apart.
+    TIANYAN_CUDA_CHECK(cudaMemcpyAsync(host_out_ + row0 * nchan_, out_.data(),
+                                       n * nchan_ * sizeof(float), cudaMemcpyDefault, s));
     stream_.synchronize("rfi cleaning of a block");
   }
 

@@ -208,6 +208,12 @@ std::unique_ptr<RfiCleaner> make_rfi_cleaner(Backend backend, int device, const 
   return make_rfi_cleaner_cpu(config, info, threads, reuse, record_replay);
 }
 
+size_t rfi_workspace_bytes(Backend backend, const RfiConfig& config,
+                           const ObservationInfo& info, int threads) {
+  if (backend == Backend::Cuda) return rfi_detail::rfi_cuda_host_bytes(config, info, threads);
+  return make_rfi_cleaner_cpu(config, info, threads)->workspace_bytes();
+}
+
 std::unique_ptr<RfiCleaner> make_rfi_replayer_cpu(const RfiConfig& config,
                                                   const ObservationInfo& info, int threads,
                                                   const RfiReplay& replay) {

@@ -14,4 +14,11 @@ std::unique_ptr<RfiCleaner> make_rfi_cleaner_cuda(int device, const RfiConfig& c
                                                   const ObservationInfo& info, int threads,
                                                   const RfiMask* reuse, bool record_replay);
 
+// The host memory make_rfi_cleaner_cuda(...)->workspace_bytes() reports, computed without a
+// device and in every build (rfi_cuda_sizing.cpp): planning is pure, so that a GPU job can be
+// planned where there is no GPU; building the cleaner is what checks the device.
+size_t rfi_cuda_host_bytes(const RfiConfig& config, const ObservationInfo& info, int threads);
+// What the CUDA cleaner adds to the shared stage's host workspace.
+size_t rfi_cuda_host_extra_bytes(uint64_t block, size_t nchan);
+
 }  // namespace tianyan::rfi_detail

@@ -1,7 +1,7 @@
-// `tianyan rfi --backend`: `cpu` and `auto` run and write the same mask and cleaned data;
-// `cuda` without a usable GPU exits 4 with the reason on one line and writes nothing, never a
-// CPU run. On a GPU, `cuda` is refused (exit 2) while the stage's driver (run_rfi_stage) builds
-// only the CPU cleaner, and `auto` says the RFI stage stays on the CPU.
+// `tianyan rfi --backend`: `cpu`, `auto` and (on a GPU) `cuda` write the same mask and cleaned
+// data bit for bit (the CUDA cleaner's contract, tests/rfi/rfi_backend_parity_test.cpp);
+// `auto` says which it picked; `cuda` without a usable GPU exits 4 with the reason on one line
+// and writes nothing, never a CPU run.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -27,7 +27,7 @@ std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
-TEST(RfiCli, BackendAutoSaysWhichAndCudaNeverRunsOnTheCpu) {
+TEST(RfiCli, BackendsWriteTheSameMaskAndCudaNeverRunsOnTheCpu) {
   TempDir dir;
   {
     std::ofstream f(dir / "sim.toml");
@@ -49,24 +49,24 @@ TEST(RfiCli, BackendAutoSaysWhichAndCudaNeverRunsOnTheCpu) {
   const bool gpu = !cuda_device_problem(0, query_cuda_devices());
   const auto autob = run("auto", dir / "auto");
   ASSERT_EQ(autob.exit_code, 0) << autob.err;
-  EXPECT_NE(autob.err.find(gpu ? "rfi: CPU (the RFI stage's driver" : "backend auto: CPU ("),
+  EXPECT_NE(autob.err.find(gpu ? "backend auto: CUDA device 0" : "backend auto: CPU ("),
             std::string::npos)
       << autob.err;
   EXPECT_EQ(read_text(dir / "auto/b.mask"), read_text(dir / "cpu/b.mask"));
   EXPECT_EQ(read_text(dir / "auto/b_clean.fil"), read_text(dir / "cpu/b_clean.fil"));
 
   const auto cuda = run("cuda", dir / "cuda");
+  if (gpu) {
+    ASSERT_EQ(cuda.exit_code, 0) << cuda.err;
+    EXPECT_EQ(read_text(dir / "cuda/b.mask"), read_text(dir / "cpu/b.mask"));
+    EXPECT_EQ(read_text(dir / "cuda/b_clean.fil"), read_text(dir / "cpu/b_clean.fil"));
+    return;
+  }
   EXPECT_TRUE(lines(cuda.out).empty()) << cuda.out;
   EXPECT_FALSE(fs::exists(dir / "cuda/b.mask"));
   ASSERT_EQ(lines(cuda.err).size(), 1u) << "one error line: " << cuda.err;
-  if (gpu) {
-    EXPECT_EQ(cuda.exit_code, 2) << cuda.err;
-    EXPECT_NE(cuda.err.find("--backend cuda: the RFI stage's driver"), std::string::npos)
-        << cuda.err;
-  } else {
-    EXPECT_EQ(cuda.exit_code, 4) << cuda.err;
-    EXPECT_NE(cuda.err.find("--backend cuda: no CUDA device"), std::string::npos) << cuda.err;
-  }
+  EXPECT_EQ(cuda.exit_code, 4) << cuda.err;
+  EXPECT_NE(cuda.err.find("--backend cuda: no CUDA device"), std::string::npos) << cuda.err;
 }
 
 }  // namespace
