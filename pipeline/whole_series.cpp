@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "kernels/common/error.hpp"
+#include "kernels/common/host_pin.hpp"
 #include "kernels/rfi/rfi.hpp"
 #include "pipeline/clean_dedisperse.hpp"
 
@@ -158,6 +159,11 @@ WholeSeriesBatchPlan dedisperse_whole_series(Reader& reader, const PipelineConfi
   // buffers, and the RFI cleaning the first pass records for the others to replay.
   FloatBuffer arena;
   float* const held = arena.ensure(p.max_batch_bytes / sizeof(float));
+  // Pinned when the stream runs on a GPU: the dedispersed rows come down into it and a CUDA
+  // search uploads the series from it, both at full PCIe speed.
+  const HostPin pin = dedisp.backend == Backend::Cuda
+                          ? HostPin(held, p.max_batch_bytes, "the whole-series arena")
+                          : HostPin();
   StreamBuffers buffers;
   RfiReplay replay;
   StreamOptions options;

@@ -4,7 +4,8 @@
 // bounce buffer at roughly half the bus speed, and a cudaMemcpyAsync from pageable memory
 // does not overlap with kernels; pinned, they run at full PCIe speed and asynchronously.
 // Pinning is an optimisation only: where it fails (no device, a locked-memory limit) the
-// memory stays pageable and a warning says so; builds without CUDA pin nothing.
+// memory stays pageable and a warning says so; memory already pinned (inside a larger pinned
+// buffer) is left as it is; builds without CUDA pin nothing.
 #include <cstddef>
 
 namespace tianyan {
@@ -20,9 +21,8 @@ class HostPin {
   HostPin(const HostPin&) = delete;
   HostPin& operator=(const HostPin&) = delete;
 
+  // Whether this object pinned its range (false where it was pinned already, or failed).
   bool pinned() const { return p_ != nullptr; }
-  // Whether [p, p + bytes) lies inside the pinned range.
-  bool covers(const void* p, size_t bytes) const;
 
  private:
   void release();

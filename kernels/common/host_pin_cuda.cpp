@@ -10,6 +10,13 @@ namespace tianyan {
 
 HostPin::HostPin(void* p, size_t bytes, const char* what) {
   if (p == nullptr || bytes == 0) return;
+  // Already page-locked (a caller pinned a larger buffer this one lies in): nothing to do, and
+  // registering it again would fail.
+  cudaPointerAttributes attr{};
+  if (cudaPointerGetAttributes(&attr, p) == cudaSuccess && attr.type == cudaMemoryTypeHost) {
+    return;
+  }
+  cudaGetLastError();
   // Portable: every device of a multi-GPU node sees the range as pinned.
   const cudaError_t err = cudaHostRegister(p, bytes, cudaHostRegisterPortable);
   if (err != cudaSuccess) {
@@ -41,12 +48,6 @@ HostPin& HostPin::operator=(HostPin&& o) noexcept {
     bytes_ = std::exchange(o.bytes_, 0);
   }
   return *this;
-}
-
-bool HostPin::covers(const void* p, size_t bytes) const {
-  const auto* b = static_cast<const char*>(p_);
-  const auto* q = static_cast<const char*>(p);
-  return p_ != nullptr && q >= b && bytes <= bytes_ && static_cast<size_t>(q - b) <= bytes_ - bytes;
 }
 
 }  // namespace tianyan

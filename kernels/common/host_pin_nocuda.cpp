@@ -8,6 +8,5 @@ void HostPin::release() {}
 HostPin::~HostPin() = default;
 HostPin::HostPin(HostPin&&) noexcept {}
 HostPin& HostPin::operator=(HostPin&&) noexcept { return *this; }
-bool HostPin::covers(const void*, size_t) const { return false; }
 
 }  // namespace tianyan
