@@ -4,7 +4,10 @@
 // points above threshold (a few per series) to come back. The host turns those into peaks with
 // the CPU's own peak finder (harmonic_sum_detail.hpp) and candidates with the CPU's own code
 // (candidate_build.hpp), fetching of each spectrum only the bins the Fourier-interpolation
-// refinement reads. Device memory is sized by the batch, at most kMaxBatch series.
+// refinement reads. Two groups are in flight: while the host refines group k (its spectra
+// fetched on a second stream from one of two spectrum buffers), the device removes baselines,
+// transforms and sums group k + 1 into the other. Device memory is sized by the group, at most
+// kMaxBatch series.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -92,7 +95,9 @@ class CudaPeriodSearcher final : public PeriodSearcher {
     int nblocks = 0;
     uint32_t points_capacity = kFirstCapacity;
     DeviceBuffer<float> x, p, mean_scale, scale;
-    DeviceBuffer<cufftComplex> spec;
+    // Group k's spectra are in spec[k % 2]: the host refines from one while the next group's
+    // transforms write the other.
+    std::array<DeviceBuffer<cufftComplex>, 2> spec;
     DeviceBuffer<double> prefix, chunk;
     DeviceBuffer<search_elements::ScaleSegment> segs;
     DeviceBuffer<uint32_t> nsegs, count;
@@ -103,18 +108,27 @@ class CudaPeriodSearcher final : public PeriodSearcher {
   int batch_capacity(const Geometry& geo) const;
   void ensure_buffers(const Geometry& geo, int nser);
   const cuda::RealFftBatch& fft_plan(const Geometry& geo, int nser);
-  // Uploads the series and leaves their whitened, zapped spectra in bufs_.spec.
-  void make_spectra(const Geometry& geo, const SeriesInput* const* series, int nser);
-  // The harmonic peaks of each spectrum in bufs_.spec (half-bin powers, sums, points, peaks).
-  std::vector<std::vector<HarmonicPeak>> find_peaks(const Geometry& geo, int nser);
-  std::vector<std::vector<Candidate>> search_group(const Geometry& geo,
-                                                   const std::vector<const SeriesInput*>& series);
+  // Queues the upload of the series and the kernels that leave their whitened, zapped
+  // spectra in bufs_.spec[slot]; returns without waiting.
+  void make_spectra(const Geometry& geo, const SeriesInput* const* series, int nser, int slot);
+  // Queues the half-bin powers and harmonic sums of bufs_.spec[slot]; returns without waiting.
+  void launch_sums(const Geometry& geo, int nser, int slot);
+  // Waits for launch_sums, reruns it with more room for points when one series overflowed,
+  // and returns each series' harmonic peaks (the CPU's peak finder on the points).
+  std::vector<std::vector<HarmonicPeak>> collect_peaks(const Geometry& geo, int nser, int slot);
+  // Candidates of a group whose peaks are known, refined from bufs_.spec[slot]; the spectra
+  // are fetched on copy_, so the device may be working on the other slot meanwhile.
+  std::vector<std::vector<Candidate>> refine_group(const Geometry& geo,
+                                                   const std::vector<const SeriesInput*>& series,
+                                                   const std::vector<std::vector<HarmonicPeak>>& peaks,
+                                                   int slot);
 
   SearchConfig cfg_;
   int device_;
   int threads_;
   cuda::DeviceScope scope_;  // the device is current on the constructing thread
   cuda::Stream stream_;
+  cuda::Stream copy_;  // the refinement's spectrum windows
   std::vector<BirdieConfig> extra_birdies_;
   std::map<std::pair<uint64_t, double>, std::unique_ptr<Geometry>> geometries_;
   std::map<std::pair<uint64_t, int>, std::unique_ptr<cuda::RealFftBatch>> plans_;
@@ -165,7 +179,7 @@ const Geometry& CudaPeriodSearcher::geometry(uint64_t nsamp, double tsamp_s) {
 int CudaPeriodSearcher::batch_capacity(const Geometry& geo) const {
   const uint64_t nfft = geo.g.nfft, nbins = geo.g.nbins;
   const uint64_t per_series =
-      4 * nfft + 8 * nbins + 4 * geo.np + 8 * (geo.nsamp + 1) +
+      4 * nfft + 2 * 8 * nbins + 4 * geo.np + 8 * (geo.nsamp + 1) +
       24 * search_cuda::chunks_of(geo.nsamp) + 8 + (4 + 24) * (geo.nblocks + 1) + 8 +
       sizeof(HarmonicPoint) * kFirstCapacity;
   // cuFFT's work area of an out-of-place real transform is at most about its output.
@@ -196,7 +210,7 @@ void CudaPeriodSearcher::ensure_buffers(const Geometry& geo, int nser) {
   b.nblocks = geo.nblocks;
   const auto n = static_cast<size_t>(nser);
   b.x = DeviceBuffer<float>(n * b.nfft);
-  b.spec = DeviceBuffer<cufftComplex>(n * b.nbins);
+  for (auto& sp : b.spec) sp = DeviceBuffer<cufftComplex>(n * b.nbins);
   b.p = DeviceBuffer<float>(n * b.np);
   b.prefix = DeviceBuffer<double>(n * (b.nsamp + 1));
   b.chunk = DeviceBuffer<double>(n * 3 * search_cuda::chunks_of(b.nsamp));
@@ -224,15 +238,11 @@ const cuda::RealFftBatch& CudaPeriodSearcher::fft_plan(const Geometry& geo, int 
 }
 
 void CudaPeriodSearcher::make_spectra(const Geometry& geo, const SeriesInput* const* series,
-                                      int nser) {
+                                      int nser, int slot) {
   ensure_buffers(geo, nser);
   const cudaStream_t s = stream_.get();
   for (int i = 0; i < nser; ++i) {
     bufs_.x.upload_at(static_cast<size_t>(i) * geo.g.nfft, series[i]->data, geo.nsamp, s);
-  }
-  stream_.synchronize("upload of the series");
-  for (int i = 0; i < nser; ++i) {
-    if (series[i]->on_loaded) series[i]->on_loaded();
   }
   search_cuda::BaselineArgs ba;
   ba.x = bufs_.x.data();
@@ -247,10 +257,10 @@ void CudaPeriodSearcher::make_spectra(const Geometry& geo, const SeriesInput* co
   ba.nser = nser;
   search_cuda::remove_baseline(ba, s);
 
-  fft_plan(geo, nser).execute(bufs_.x.data(), bufs_.spec.data());
+  fft_plan(geo, nser).execute(bufs_.x.data(), bufs_.spec[slot].data());
 
   search_cuda::WhitenArgs wa;
-  wa.spec = reinterpret_cast<float*>(bufs_.spec.data());
+  wa.spec = reinterpret_cast<float*>(bufs_.spec[slot].data());
   wa.spec_stride = 2 * geo.g.nbins;
   wa.nbins = geo.g.nbins;
   wa.block_lo = geo.block_lo.data();
@@ -267,13 +277,11 @@ void CudaPeriodSearcher::make_spectra(const Geometry& geo, const SeriesInput* co
   search_cuda::whiten(wa, s);
 }
 
-std::vector<std::vector<HarmonicPeak>> CudaPeriodSearcher::find_peaks(const Geometry& geo,
-                                                                     int nser) {
-  const cudaStream_t s = stream_.get();
-  search_cuda::half_bin_powers(reinterpret_cast<const float*>(bufs_.spec.data()),
-                               2 * geo.g.nbins, geo.g.nbins, bufs_.p.data(), geo.np, nser, s);
+namespace {
+
+search_cuda::HarmonicArgs harmonic_args(const Geometry& geo, float* p, int nser) {
   search_cuda::HarmonicArgs ha;
-  ha.p = bufs_.p.data();
+  ha.p = p;
   ha.p_stride = geo.np;
   ha.np = geo.np;
   ha.nstages = geo.nstages;
@@ -285,15 +293,30 @@ std::vector<std::vector<HarmonicPeak>> CudaPeriodSearcher::find_peaks(const Geom
   ha.j_begin = geo.j_begin;
   ha.j_end = geo.j_end;
   ha.nser = nser;
+  return ha;
+}
+
+}  // namespace
+
+void CudaPeriodSearcher::launch_sums(const Geometry& geo, int nser, int slot) {
+  const cudaStream_t s = stream_.get();
+  search_cuda::half_bin_powers(reinterpret_cast<const float*>(bufs_.spec[slot].data()),
+                               2 * geo.g.nbins, geo.g.nbins, bufs_.p.data(), geo.np, nser, s);
+  search_cuda::HarmonicArgs ha = harmonic_args(geo, bufs_.p.data(), nser);
+  ha.points = bufs_.points.data();
+  ha.capacity = bufs_.points_capacity;
+  ha.count = bufs_.count.data();
+  TIANYAN_CUDA_CHECK(cudaMemsetAsync(ha.count, 0, sizeof(uint32_t) * nser, s));
+  search_cuda::harmonic_points(ha, s);
+}
+
+std::vector<std::vector<HarmonicPeak>> CudaPeriodSearcher::collect_peaks(const Geometry& geo,
+                                                                        int nser, int slot) {
+  const cudaStream_t s = stream_.get();
   std::vector<uint32_t> count(static_cast<size_t>(nser));
   for (;;) {
-    ha.points = bufs_.points.data();
-    ha.capacity = bufs_.points_capacity;
-    ha.count = bufs_.count.data();
-    TIANYAN_CUDA_CHECK(cudaMemsetAsync(ha.count, 0, sizeof(uint32_t) * nser, s));
-    search_cuda::harmonic_points(ha, s);
-    TIANYAN_CUDA_CHECK(cudaMemcpyAsync(count.data(), ha.count, sizeof(uint32_t) * nser,
-                                       cudaMemcpyDeviceToHost, s));
+    TIANYAN_CUDA_CHECK(cudaMemcpyAsync(count.data(), bufs_.count.data(),
+                                       sizeof(uint32_t) * nser, cudaMemcpyDeviceToHost, s));
     stream_.synchronize("harmonic sums");
     const uint32_t most = *std::max_element(count.begin(), count.end());
     if (most <= bufs_.points_capacity) break;
@@ -302,6 +325,7 @@ std::vector<std::vector<HarmonicPeak>> CudaPeriodSearcher::find_peaks(const Geom
     bufs_.points_capacity = most + most / 4;
     bufs_.points = DeviceBuffer<HarmonicPoint>(static_cast<size_t>(bufs_.capacity) *
                                                bufs_.points_capacity);
+    launch_sums(geo, nser, slot);
   }
   std::vector<std::vector<HarmonicPoint>> points(static_cast<size_t>(nser));
   for (int i = 0; i < nser; ++i) {
@@ -325,18 +349,17 @@ std::vector<std::vector<HarmonicPeak>> CudaPeriodSearcher::find_peaks(const Geom
   return peaks;
 }
 
-std::vector<std::vector<Candidate>> CudaPeriodSearcher::search_group(
-    const Geometry& geo, const std::vector<const SeriesInput*>& series) {
+std::vector<std::vector<Candidate>> CudaPeriodSearcher::refine_group(
+    const Geometry& geo, const std::vector<const SeriesInput*>& series,
+    const std::vector<std::vector<HarmonicPeak>>& peaks, int slot) {
   const int nser = static_cast<int>(series.size());
-  make_spectra(geo, series.data(), nser);
-  const std::vector<std::vector<HarmonicPeak>> peaks = find_peaks(geo, nser);
   const auto max_cands = static_cast<size_t>(cfg_.max_candidates_per_series);
   std::vector<std::vector<Candidate>> out(static_cast<size_t>(nser));
   for (int i = 0; i < nser; ++i) {
     out[i] = candidates_from_peaks(peaks[i], geo.g, geo.t.trials, *series[i], 0.0, max_cands);
   }
   // Refinement on the host, threads_ series at a time, each fetching only the bins it reads.
-  const cudaStream_t s = stream_.get();
+  const cudaStream_t s = copy_.get();
   std::vector<std::vector<std::complex<float>>> window(static_cast<size_t>(threads_));
   for (int first = 0; first < nser; first += threads_) {
     const int last = std::min(nser, first + threads_);
@@ -345,11 +368,11 @@ std::vector<std::vector<Candidate>> CudaPeriodSearcher::search_group(
       const size_t n = refine_extent(out[i], geo.g.nbins);
       std::vector<std::complex<float>>& w = window[i - first];
       w.resize(geo.g.nbins);  // refine_peak may be told nbins; it reads only the first n
-      TIANYAN_CUDA_CHECK(cudaMemcpyAsync(w.data(), bufs_.spec.data() + i * geo.g.nbins,
+      TIANYAN_CUDA_CHECK(cudaMemcpyAsync(w.data(), bufs_.spec[slot].data() + i * geo.g.nbins,
                                          n * sizeof(std::complex<float>),
                                          cudaMemcpyDeviceToHost, s));
     }
-    stream_.synchronize("download of the spectra to refine");
+    copy_.synchronize("download of the spectra to refine");
     std::exception_ptr error;
 #pragma omp parallel for num_threads(threads_) schedule(dynamic, 1)
     for (int i = first; i < last; ++i) {
@@ -384,13 +407,32 @@ std::vector<std::vector<Candidate>> CudaPeriodSearcher::search(
       bufs_.points_capacity = points_capacity;
     }
     const auto cap = static_cast<size_t>(batch_capacity(geo));
+    std::vector<std::vector<const SeriesInput*>> parts;
     for (size_t first = 0; first < members.size(); first += cap) {
-      std::vector<const SeriesInput*> series;
+      parts.emplace_back();
       for (size_t k = first; k < std::min(members.size(), first + cap); ++k) {
-        series.push_back(&batch[members[k]]);
+        parts.back().push_back(&batch[members[k]]);
       }
-      std::vector<std::vector<Candidate>> found = search_group(geo, series);
-      for (size_t k = 0; k < series.size(); ++k) out[members[first + k]] = std::move(found[k]);
+    }
+    // Part k: queued, then (once part k - 1 is refined) its peaks collected; part k + 1 is
+    // queued before part k is refined, so the device works while the host refines.
+    const auto queue = [&](size_t k) {
+      const int nser = static_cast<int>(parts[k].size());
+      make_spectra(geo, parts[k].data(), nser, static_cast<int>(k % 2));
+      launch_sums(geo, nser, static_cast<int>(k % 2));
+    };
+    queue(0);
+    for (size_t k = 0; k < parts.size(); ++k) {
+      const int nser = static_cast<int>(parts[k].size());
+      const int slot = static_cast<int>(k % 2);
+      const std::vector<std::vector<HarmonicPeak>> peaks = collect_peaks(geo, nser, slot);
+      // The series are on the device (collect_peaks waited for the stream).
+      for (const SeriesInput* in : parts[k]) {
+        if (in->on_loaded) in->on_loaded();
+      }
+      if (k + 1 < parts.size()) queue(k + 1);
+      std::vector<std::vector<Candidate>> found = refine_group(geo, parts[k], peaks, slot);
+      for (size_t j = 0; j < found.size(); ++j) out[members[k * cap + j]] = std::move(found[j]);
     }
   }
   return out;
@@ -401,12 +443,13 @@ std::vector<std::complex<float>> CudaPeriodSearcher::spectrum(const SeriesInput&
   if (series.data == nullptr) throw internal_error("the series has no data");
   const Geometry& geo = geometry(series.nsamp, series.tsamp_s);
   const SeriesInput* one[1] = {&series};
-  make_spectra(geo, one, 1);
+  make_spectra(geo, one, 1, 0);
   std::vector<std::complex<float>> spec(geo.g.nbins);
-  TIANYAN_CUDA_CHECK(cudaMemcpyAsync(spec.data(), bufs_.spec.data(),
+  TIANYAN_CUDA_CHECK(cudaMemcpyAsync(spec.data(), bufs_.spec[0].data(),
                                      geo.g.nbins * sizeof(std::complex<float>),
                                      cudaMemcpyDeviceToHost, stream_.get()));
   stream_.synchronize("download of a spectrum");
+  if (series.on_loaded) series.on_loaded();
   return spec;
 }
 
