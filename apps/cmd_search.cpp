@@ -97,21 +97,10 @@ void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
   const int threads = job.threads;
   SearchRunOptions options;
   options.threads = threads;
-  // RFI excision, dedispersion and the periodicity search run where --backend says; the acceleration
-  // search has no CUDA implementation yet, so `cuda` with [search.accel] on is refused (never
-  // quietly run on the CPU) and `auto` then searches on the CPU and says so.
+  // RFI excision, dedispersion and the periodicity search (acceleration trials included) run
+  // where --backend says.
   options.dedisp = resolve_backend(job.backend, job.device);
   options.search = options.dedisp;
-  if (options.search.backend == Backend::Cuda && config.search.accel.enabled) {
-    if (job.backend == "cuda") {
-      throw usage_error(
-          "--backend cuda: the acceleration search has no CUDA implementation yet; use "
-          "--backend auto (dedispersion on the GPU, the search on the CPU) or turn "
-          "[search.accel] off");
-    }
-    spdlog::info("the acceleration search runs on the CPU (no CUDA implementation yet)");
-    options.search = ComputeTarget{Backend::Cpu, 0, "acceleration search: CPU"};
-  }
   if (options.dedisp.backend == Backend::Cuda) {
     spdlog::info("the folding of the best candidates runs on the CPU (no CUDA implementation "
                  "yet)");

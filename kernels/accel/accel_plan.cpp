@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/accel/accel_elements.hpp"
 #include "kernels/common/constants.hpp"
 #include "kernels/common/error.hpp"
 
@@ -59,12 +60,8 @@ namespace {
 // advances uniformly in output time. The middle sample does not move.
 struct ShiftMap {
   double e, m;
-  int64_t round_shift(int64_t k) const {
-    const double d = static_cast<double>(k) - m;
-    // Clamping (monotone, so runs stay contiguous) keeps absurd accelerations out of int64
-    // overflow; any shift beyond the series length clamps to an end sample anyway.
-    return static_cast<int64_t>(std::clamp(std::floor(0.5 - e * d * d), -1e18, 1e18));
-  }
+  // Clamped (monotone, so runs stay contiguous): accel_elements.hpp, shared with the GPU.
+  int64_t round_shift(int64_t k) const { return accel_elements::round_shift(k, e, m); }
 };
 
 // out[k] = in[clamp(k + j)] for k in [k0, k1): a memcpy, plus the edge samples repeated

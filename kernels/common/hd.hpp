@@ -27,4 +27,20 @@ TIANYAN_HD float add_rn(float a, float b) {
 #endif
 }
 
+TIANYAN_HD double mul_rn(double a, double b) {
+#if defined(__CUDA_ARCH__)
+  return __dmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
+
+TIANYAN_HD double add_rn(double a, double b) {
+#if defined(__CUDA_ARCH__)
+  return __dadd_rn(a, b);
+#else
+  return a + b;
+#endif
+}
+
 }  // namespace tianyan::hd

@@ -64,9 +64,9 @@ class PeriodSearcher {
 };
 
 // On the CPU with `threads` threads, or on CUDA device `device` (its host threads refine the
-// candidates). Throws BadInput for an invalid configuration; for Backend::Cuda, Environment
-// when the device is not usable (never a silent CPU fallback) and Usage for acceleration
-// trials, which the GPU search does not do yet.
+// candidates, and with acceleration trials refine between them). Throws BadInput for an
+// invalid configuration; for Backend::Cuda, Environment when the device is not usable (never a
+// silent CPU fallback).
 std::unique_ptr<PeriodSearcher> make_period_searcher(Backend backend, const SearchConfig& cfg,
                                                      int threads, int device = 0);
 

@@ -117,14 +117,52 @@ std::vector<Candidate> CpuPeriodSearcher::search_one(const SeriesInput& s, const
     all.insert(all.end(), c.begin(), c.end());
   }
   all = merge_accel_candidates(all, static_cast<size_t>(cfg_.max_candidates_per_series));
-  if (pr.g.accels.size() > 1) {
-    const double da = std::abs(pr.g.accels[1]);
-    const auto n_refine = std::min(all.size(), static_cast<size_t>(cfg_.accel.refine_candidates));
-    for (size_t i = 0; i < n_refine; ++i) {
-      if (all[i].sigma >= cfg_.accel.refine_min_sigma) refine_accel(s, pr, ws, all[i], da);
+  refine_accels(s, pr, ws, all);
+  return all;
+}
+
+void CpuPeriodSearcher::refine_accels(const SeriesInput& s, const Prepared& pr, Workspace& ws,
+                                      std::vector<Candidate>& all) const {
+  if (pr.g.accels.size() < 2) return;
+  const double da = std::abs(pr.g.accels[1]);
+  const auto n_refine = std::min(all.size(), static_cast<size_t>(cfg_.accel.refine_candidates));
+  for (size_t i = 0; i < n_refine; ++i) {
+    if (all[i].sigma >= cfg_.accel.refine_min_sigma) refine_accel(s, pr, ws, all[i], da);
+  }
+}
+
+void CpuPeriodSearcher::refine_accel_batch(const std::vector<const SeriesInput*>& series,
+                                           const std::vector<const float*>& baselined,
+                                           std::vector<std::vector<Candidate>>& cands) {
+  if (baselined.size() != series.size() || cands.size() != series.size()) {
+    throw internal_error("refine_accel_batch: {} series, {} baselined, {} candidate lists",
+                         series.size(), baselined.size(), cands.size());
+  }
+  std::vector<const Prepared*> prepared(series.size());
+  for (size_t i = 0; i < series.size(); ++i) {  // serially: prepare() plans FFTs
+    prepared[i] = &prepare(series[i]->nsamp, series[i]->tsamp_s);
+  }
+  std::exception_ptr error;
+  const auto n = static_cast<long>(series.size());
+#pragma omp parallel for num_threads(threads_) schedule(dynamic, 1)
+  for (long li = 0; li < n; ++li) {
+    const auto i = static_cast<size_t>(li);
+    try {
+      if (cands[i].empty()) continue;
+      const Prepared& pr = *prepared[i];
+      Workspace& ws = workspaces_[static_cast<size_t>(omp_get_thread_num())];
+      ws.reserve(pr.g.nfft, pr.placement);
+      std::memcpy(ws.in.get(), baselined[i], series[i]->nsamp * sizeof(float));
+      std::fill(ws.in.get() + series[i]->nsamp, ws.in.get() + pr.g.nfft, 0.0f);
+      // refine_accel keeps its per-bin scale in ws.p, which search_accel would have sized.
+      if (ws.p.size() < 2 * pr.g.nbins - 1) ws.p.resize(2 * pr.g.nbins - 1);
+      refine_accels(*series[i], pr, ws, cands[i]);
+    } catch (...) {
+#pragma omp critical(tianyan_refine_accel_error)
+      if (!error) error = std::current_exception();
     }
   }
-  return all;
+  if (error) std::rethrow_exception(error);
 }
 
 std::vector<std::vector<Candidate>> CpuPeriodSearcher::search(

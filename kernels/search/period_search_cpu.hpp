@@ -23,6 +23,14 @@ class CpuPeriodSearcher final : public PeriodSearcher {
   std::vector<std::complex<float>> spectrum(const SeriesInput& series) override;
   size_t workspace_bytes(size_t max_nsamp) const override;
 
+  // The acceleration search's last step on series searched elsewhere (the CUDA search runs
+  // the grid on the device): for each i, cands[i] (merged over the grid, best first) are
+  // refined between the grid's trials exactly as search() refines its own, from baselined[i],
+  // series[i]'s samples with the baseline already removed. Parallel over the series.
+  void refine_accel_batch(const std::vector<const SeriesInput*>& series,
+                          const std::vector<const float*>& baselined,
+                          std::vector<std::vector<Candidate>>& cands);
+
  private:
   struct Prepared {  // everything that depends only on (nsamp, tsamp)
     SeriesGeometry g;
@@ -70,6 +78,10 @@ class CpuPeriodSearcher final : public PeriodSearcher {
   // (period_search_refine.cpp); da is the grid's spacing.
   void refine_accel(const SeriesInput& s, const Prepared& pr, Workspace& ws, Candidate& c,
                     double da) const;
+  // refine_accel of the best cfg.accel.refine_candidates of `all` (merged, best first) that
+  // reach cfg.accel.refine_min_sigma; ws.in holds the baselined series.
+  void refine_accels(const SeriesInput& s, const Prepared& pr, Workspace& ws,
+                     std::vector<Candidate>& all) const;
 
   SearchConfig cfg_;
   int threads_;

@@ -4,7 +4,11 @@
 // points above threshold (a few per series) to come back. The host turns those into peaks with
 // the CPU's own peak finder (harmonic_sum_detail.hpp) and candidates with the CPU's own code
 // (candidate_build.hpp), fetching of each spectrum only the bins the Fourier-interpolation
-// refinement reads. Two groups are in flight: while the host refines group k (its spectra
+// refinement reads. With acceleration trials, each trial resamples the baselined series on the
+// device (accel_elements.hpp: the CPU's map) and is searched like the zero trial; the merge
+// over trials and the refinement between them run on the host in the CPU's own code
+// (CpuPeriodSearcher::refine_accel_batch) on the baselined series fetched back. Two steps
+// are in flight: while the host refines group k (its spectra
 // fetched on a second stream from one of two spectrum buffers), the device removes baselines,
 // transforms and sums group k + 1 into the other. Device memory is sized by the group, at most
 // kMaxBatch series.
@@ -24,8 +28,10 @@
 #include "kernels/cuda/cuda_util.hpp"
 #include "kernels/cuda/cufft_plan.hpp"
 #include "kernels/fft/real_fft.hpp"
+#include "kernels/common/constants.hpp"
 #include "kernels/search/candidate_build.hpp"
 #include "kernels/search/harmonic_sum_detail.hpp"
+#include "kernels/search/period_search_cpu.hpp"
 #include "kernels/search/period_search_cuda.hpp"
 #include "kernels/search/period_search_cuda_kernels.hpp"
 #include "kernels/search/spectrum_detail.hpp"
@@ -50,6 +56,7 @@ double gib(size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0 
 struct Geometry {
   SeriesGeometry g;
   SeriesTables t;
+  double tsamp_s = 0;
   uint64_t nsamp = 0, np = 0;
   uint64_t before = 0, after = 0;  // the baseline window around each sample
   int nblocks = 0, nstages = 1;
@@ -69,11 +76,14 @@ DeviceBuffer<T> upload_table(const std::vector<T>& v, cudaStream_t s) {
 class CudaPeriodSearcher final : public PeriodSearcher {
  public:
   CudaPeriodSearcher(const SearchConfig& cfg, int device, int threads)
-      : cfg_(cfg), device_(device), threads_(threads), scope_(device) {}
+      : cfg_(cfg), device_(device), threads_(threads), scope_(device) {
+    if (cfg.accel.enabled) refiner_ = std::make_unique<CpuPeriodSearcher>(cfg, threads);
+  }
 
   std::vector<std::vector<Candidate>> search(const std::vector<SeriesInput>& batch) override;
 
   void set_extra_birdies(std::vector<BirdieConfig> birdies) override {
+    if (refiner_) refiner_->set_extra_birdies(birdies);
     extra_birdies_ = std::move(birdies);
     geometries_.clear();  // zap ranges change
   }
@@ -81,10 +91,15 @@ class CudaPeriodSearcher final : public PeriodSearcher {
   std::vector<std::complex<float>> spectrum(const SeriesInput& series) override;
 
   // Host memory: the points and the refinement's spectrum windows of one batch's series.
+  // With acceleration trials, also the baselined series fetched for the refinement between
+  // trials (threads_ at a time) and the CPU refiner's workspaces.
   size_t workspace_bytes(size_t max_nsamp) const override {
     const size_t nbins = good_fft_size(max_nsamp) / 2 + 1;
+    const size_t accel = refiner_ ? static_cast<size_t>(threads_) * max_nsamp * sizeof(float) +
+                                        refiner_->workspace_bytes(max_nsamp)
+                                  : 0;
     return static_cast<size_t>(threads_) * nbins * sizeof(std::complex<float>) +
-           static_cast<size_t>(kMaxBatch) * kFirstCapacity * sizeof(HarmonicPoint);
+           static_cast<size_t>(kMaxBatch) * kFirstCapacity * sizeof(HarmonicPoint) + accel;
   }
 
  private:
@@ -95,6 +110,7 @@ class CudaPeriodSearcher final : public PeriodSearcher {
     int nblocks = 0;
     uint32_t points_capacity = kFirstCapacity;
     DeviceBuffer<float> x, p, mean_scale, scale;
+    DeviceBuffer<float> xa;  // a series resampled at an acceleration trial (accel only)
     // Group k's spectra are in spec[k % 2]: the host refines from one while the next group's
     // transforms write the other.
     std::array<DeviceBuffer<cufftComplex>, 2> spec;
@@ -108,20 +124,26 @@ class CudaPeriodSearcher final : public PeriodSearcher {
   int batch_capacity(const Geometry& geo) const;
   void ensure_buffers(const Geometry& geo, int nser);
   const cuda::RealFftBatch& fft_plan(const Geometry& geo, int nser);
-  // Queues the upload of the series and the kernels that leave their whitened, zapped
-  // spectra in bufs_.spec[slot]; returns without waiting.
-  void make_spectra(const Geometry& geo, const SeriesInput* const* series, int nser, int slot);
+  // Queues the upload of the series and their baseline removal (into bufs_.x).
+  void load_series(const Geometry& geo, const SeriesInput* const* series, int nser);
+  // Queues the kernels that leave the whitened, zapped spectra of the loaded series at
+  // acceleration `accel` in bufs_.spec[slot]; returns without waiting.
+  void make_spectra(const Geometry& geo, int nser, int slot, double accel);
   // Queues the half-bin powers and harmonic sums of bufs_.spec[slot]; returns without waiting.
   void launch_sums(const Geometry& geo, int nser, int slot);
   // Waits for launch_sums, reruns it with more room for points when one series overflowed,
   // and returns each series' harmonic peaks (the CPU's peak finder on the points).
   std::vector<std::vector<HarmonicPeak>> collect_peaks(const Geometry& geo, int nser, int slot);
-  // Candidates of a group whose peaks are known, refined from bufs_.spec[slot]; the spectra
-  // are fetched on copy_, so the device may be working on the other slot meanwhile.
-  std::vector<std::vector<Candidate>> refine_group(const Geometry& geo,
-                                                   const std::vector<const SeriesInput*>& series,
-                                                   const std::vector<std::vector<HarmonicPeak>>& peaks,
-                                                   int slot);
+  // Candidates of a group at acceleration `accel` whose peaks are known, refined from
+  // bufs_.spec[slot] (not merged); the spectra are fetched on copy_, so the device may be
+  // working on the other slot meanwhile.
+  std::vector<std::vector<Candidate>> refine_group(
+      const Geometry& geo, const std::vector<const SeriesInput*>& series,
+      const std::vector<std::vector<HarmonicPeak>>& peaks, int slot, double accel);
+  // The refinement between acceleration trials of a group's merged candidates, on the host,
+  // from the baselined series still in bufs_.x.
+  void refine_accels(const Geometry& geo, const std::vector<const SeriesInput*>& series,
+                     std::vector<std::vector<Candidate>>& cands);
 
   SearchConfig cfg_;
   int device_;
@@ -133,6 +155,7 @@ class CudaPeriodSearcher final : public PeriodSearcher {
   std::map<std::pair<uint64_t, double>, std::unique_ptr<Geometry>> geometries_;
   std::map<std::pair<uint64_t, int>, std::unique_ptr<cuda::RealFftBatch>> plans_;
   Buffers bufs_;
+  std::unique_ptr<CpuPeriodSearcher> refiner_;  // acceleration search only
 };
 
 const Geometry& CudaPeriodSearcher::geometry(uint64_t nsamp, double tsamp_s) {
@@ -142,6 +165,7 @@ const Geometry& CudaPeriodSearcher::geometry(uint64_t nsamp, double tsamp_s) {
   geo->g = series_geometry(cfg_, nsamp, tsamp_s);
   geo->t = series_tables(cfg_, extra_birdies_, geo->g);
   geo->nsamp = nsamp;
+  geo->tsamp_s = tsamp_s;
   geo->np = 2 * geo->g.nbins - 1;
   // remove_baseline's window: centred, at most the whole series on both sides.
   const auto w = static_cast<uint64_t>(std::max(1.0, std::round(cfg_.baseline_s / tsamp_s)));
@@ -179,7 +203,7 @@ const Geometry& CudaPeriodSearcher::geometry(uint64_t nsamp, double tsamp_s) {
 int CudaPeriodSearcher::batch_capacity(const Geometry& geo) const {
   const uint64_t nfft = geo.g.nfft, nbins = geo.g.nbins;
   const uint64_t per_series =
-      4 * nfft + 2 * 8 * nbins + 4 * geo.np + 8 * (geo.nsamp + 1) +
+      4 * nfft * (geo.g.accels.size() > 1 ? 2 : 1) + 2 * 8 * nbins + 4 * geo.np + 8 * (geo.nsamp + 1) +
       24 * search_cuda::chunks_of(geo.nsamp) + 8 + (4 + 24) * (geo.nblocks + 1) + 8 +
       sizeof(HarmonicPoint) * kFirstCapacity;
   // cuFFT's work area of an out-of-place real transform is at most about its output.
@@ -198,8 +222,11 @@ int CudaPeriodSearcher::batch_capacity(const Geometry& geo) const {
 
 void CudaPeriodSearcher::ensure_buffers(const Geometry& geo, int nser) {
   Buffers& b = bufs_;
+  const bool xa_fits = geo.g.accels.size() < 2 ||
+                       b.xa.size() >= static_cast<size_t>(nser) * geo.g.nfft;
   const bool fits = nser <= b.capacity && geo.g.nfft <= b.nfft && geo.g.nbins <= b.nbins &&
-                    geo.np <= b.np && geo.nsamp <= b.nsamp && geo.nblocks <= b.nblocks;
+                    geo.np <= b.np && geo.nsamp <= b.nsamp && geo.nblocks <= b.nblocks &&
+                    xa_fits;
   if (fits && geo.g.nfft == b.nfft && geo.g.nbins == b.nbins) return;
   // Strides follow the geometry (cuFFT's distances), so a new length reallocates.
   const uint32_t points_capacity = b.points_capacity;
@@ -210,6 +237,7 @@ void CudaPeriodSearcher::ensure_buffers(const Geometry& geo, int nser) {
   b.nblocks = geo.nblocks;
   const auto n = static_cast<size_t>(nser);
   b.x = DeviceBuffer<float>(n * b.nfft);
+  if (geo.g.accels.size() > 1) b.xa = DeviceBuffer<float>(n * b.nfft);
   for (auto& sp : b.spec) sp = DeviceBuffer<cufftComplex>(n * b.nbins);
   b.p = DeviceBuffer<float>(n * b.np);
   b.prefix = DeviceBuffer<double>(n * (b.nsamp + 1));
@@ -237,8 +265,8 @@ const cuda::RealFftBatch& CudaPeriodSearcher::fft_plan(const Geometry& geo, int 
   return *slot;
 }
 
-void CudaPeriodSearcher::make_spectra(const Geometry& geo, const SeriesInput* const* series,
-                                      int nser, int slot) {
+void CudaPeriodSearcher::load_series(const Geometry& geo, const SeriesInput* const* series,
+                                     int nser) {
   ensure_buffers(geo, nser);
   const cudaStream_t s = stream_.get();
   for (int i = 0; i < nser; ++i) {
@@ -256,8 +284,20 @@ void CudaPeriodSearcher::make_spectra(const Geometry& geo, const SeriesInput* co
   ba.mean_scale = bufs_.mean_scale.data();
   ba.nser = nser;
   search_cuda::remove_baseline(ba, s);
+}
 
-  fft_plan(geo, nser).execute(bufs_.x.data(), bufs_.spec[slot].data());
+void CudaPeriodSearcher::make_spectra(const Geometry& geo, int nser, int slot, double accel) {
+  const cudaStream_t s = stream_.get();
+  float* x = bufs_.x.data();  // cuFFT's R2C leaves its input intact (only C2R overwrites)
+  if (accel != 0.0) {
+    // resample_accel's map: the same constants the CPU computes (accel_plan.cpp).
+    const double e = accel * geo.tsamp_s / (2 * kSpeedOfLight);
+    const double m = 0.5 * static_cast<double>(static_cast<int64_t>(geo.nsamp) - 1);
+    search_cuda::resample_accel(bufs_.x.data(), bufs_.xa.data(), geo.g.nfft, geo.nsamp,
+                                geo.g.nfft, e, m, nser, s);
+    x = bufs_.xa.data();
+  }
+  fft_plan(geo, nser).execute(x, bufs_.spec[slot].data());
 
   search_cuda::WhitenArgs wa;
   wa.spec = reinterpret_cast<float*>(bufs_.spec[slot].data());
@@ -351,12 +391,12 @@ std::vector<std::vector<HarmonicPeak>> CudaPeriodSearcher::collect_peaks(const G
 
 std::vector<std::vector<Candidate>> CudaPeriodSearcher::refine_group(
     const Geometry& geo, const std::vector<const SeriesInput*>& series,
-    const std::vector<std::vector<HarmonicPeak>>& peaks, int slot) {
+    const std::vector<std::vector<HarmonicPeak>>& peaks, int slot, double accel) {
   const int nser = static_cast<int>(series.size());
   const auto max_cands = static_cast<size_t>(cfg_.max_candidates_per_series);
   std::vector<std::vector<Candidate>> out(static_cast<size_t>(nser));
   for (int i = 0; i < nser; ++i) {
-    out[i] = candidates_from_peaks(peaks[i], geo.g, geo.t.trials, *series[i], 0.0, max_cands);
+    out[i] = candidates_from_peaks(peaks[i], geo.g, geo.t.trials, *series[i], accel, max_cands);
   }
   // Refinement on the host, threads_ series at a time, each fetching only the bins it reads.
   const cudaStream_t s = copy_.get();
@@ -378,7 +418,6 @@ std::vector<std::vector<Candidate>> CudaPeriodSearcher::refine_group(
     for (int i = first; i < last; ++i) {
       try {
         refine_candidates(out[i], window[i - first].data(), geo.g.nbins);
-        out[i] = merge_accel_candidates(out[i], max_cands);
       } catch (...) {
 #pragma omp critical(tianyan_cuda_refine_error)
         if (!error) error = std::current_exception();
@@ -387,6 +426,44 @@ std::vector<std::vector<Candidate>> CudaPeriodSearcher::refine_group(
     if (error) std::rethrow_exception(error);
   }
   return out;
+}
+
+void CudaPeriodSearcher::refine_accels(const Geometry& geo,
+                                       const std::vector<const SeriesInput*>& series,
+                                       std::vector<std::vector<Candidate>>& cands) {
+  // Only series with a candidate the refinement takes come back, threads_ at a time.
+  const auto n_refine = static_cast<size_t>(cfg_.accel.refine_candidates);
+  std::vector<size_t> need;
+  for (size_t i = 0; i < series.size(); ++i) {
+    const size_t n = std::min(cands[i].size(), n_refine);
+    for (size_t c = 0; c < n; ++c) {
+      if (cands[i][c].sigma >= cfg_.accel.refine_min_sigma) {
+        need.push_back(i);
+        break;
+      }
+    }
+  }
+  const auto chunk = static_cast<size_t>(threads_);
+  std::vector<std::vector<float>> baselined(chunk);
+  for (size_t first = 0; first < need.size(); first += chunk) {
+    const size_t last = std::min(need.size(), first + chunk);
+    std::vector<const SeriesInput*> in;
+    std::vector<const float*> data;
+    std::vector<std::vector<Candidate>> lists;
+    for (size_t q = first; q < last; ++q) {
+      std::vector<float>& b = baselined[q - first];
+      b.resize(geo.nsamp);
+      TIANYAN_CUDA_CHECK(cudaMemcpyAsync(b.data(), bufs_.x.data() + need[q] * geo.g.nfft,
+                                         geo.nsamp * sizeof(float), cudaMemcpyDeviceToHost,
+                                         copy_.get()));
+      in.push_back(series[need[q]]);
+      data.push_back(b.data());
+      lists.push_back(std::move(cands[need[q]]));
+    }
+    copy_.synchronize("download of the baselined series to refine");
+    refiner_->refine_accel_batch(in, data, lists);
+    for (size_t q = first; q < last; ++q) cands[need[q]] = std::move(lists[q - first]);
+  }
 }
 
 std::vector<std::vector<Candidate>> CudaPeriodSearcher::search(
@@ -414,25 +491,47 @@ std::vector<std::vector<Candidate>> CudaPeriodSearcher::search(
         parts.back().push_back(&batch[members[k]]);
       }
     }
-    // Part k: queued, then (once part k - 1 is refined) its peaks collected; part k + 1 is
-    // queued before part k is refined, so the device works while the host refines.
-    const auto queue = [&](size_t k) {
+    // Steps (part k, acceleration trial a) in order; step i's spectra go to slot i % 2. Step
+    // i + 1 is queued before step i is refined, so the device works while the host refines,
+    // except where step i + 1 loads the next part while step i's part still needs its
+    // baselined series in bufs_.x (the refinement between acceleration trials).
+    const size_t naccel = geo.g.accels.size();
+    const size_t nsteps = parts.size() * naccel;
+    const auto queue = [&](size_t i) {
+      const size_t k = i / naccel, a = i % naccel;
       const int nser = static_cast<int>(parts[k].size());
-      make_spectra(geo, parts[k].data(), nser, static_cast<int>(k % 2));
-      launch_sums(geo, nser, static_cast<int>(k % 2));
+      if (a == 0) load_series(geo, parts[k].data(), nser);
+      make_spectra(geo, nser, static_cast<int>(i % 2), geo.g.accels[a]);
+      launch_sums(geo, nser, static_cast<int>(i % 2));
     };
+    const auto max_cands = static_cast<size_t>(cfg_.max_candidates_per_series);
+    std::vector<std::vector<Candidate>> found;
     queue(0);
-    for (size_t k = 0; k < parts.size(); ++k) {
+    for (size_t i = 0; i < nsteps; ++i) {
+      const size_t k = i / naccel, a = i % naccel;
       const int nser = static_cast<int>(parts[k].size());
-      const int slot = static_cast<int>(k % 2);
+      const int slot = static_cast<int>(i % 2);
       const std::vector<std::vector<HarmonicPeak>> peaks = collect_peaks(geo, nser, slot);
-      // The series are on the device (collect_peaks waited for the stream).
-      for (const SeriesInput* in : parts[k]) {
-        if (in->on_loaded) in->on_loaded();
+      if (a == 0) {
+        // The series are on the device (collect_peaks waited for the stream).
+        for (const SeriesInput* in : parts[k]) {
+          if (in->on_loaded) in->on_loaded();
+        }
+        found.assign(parts[k].size(), {});
       }
-      if (k + 1 < parts.size()) queue(k + 1);
-      std::vector<std::vector<Candidate>> found = refine_group(geo, parts[k], peaks, slot);
+      const bool last = a + 1 == naccel;
+      const bool early = i + 1 < nsteps && (!last || naccel == 1);
+      if (early) queue(i + 1);
+      std::vector<std::vector<Candidate>> at =
+          refine_group(geo, parts[k], peaks, slot, geo.g.accels[a]);
+      for (size_t j = 0; j < at.size(); ++j) {
+        found[j].insert(found[j].end(), at[j].begin(), at[j].end());
+      }
+      if (!last) continue;
+      for (auto& f : found) f = merge_accel_candidates(f, max_cands);
+      if (naccel > 1) refine_accels(geo, parts[k], found);
       for (size_t j = 0; j < found.size(); ++j) out[members[k * cap + j]] = std::move(found[j]);
+      if (!early && i + 1 < nsteps) queue(i + 1);
     }
   }
   return out;
@@ -443,7 +542,8 @@ std::vector<std::complex<float>> CudaPeriodSearcher::spectrum(const SeriesInput&
   if (series.data == nullptr) throw internal_error("the series has no data");
   const Geometry& geo = geometry(series.nsamp, series.tsamp_s);
   const SeriesInput* one[1] = {&series};
-  make_spectra(geo, one, 1, 0);
+  load_series(geo, one, 1);
+  make_spectra(geo, 1, 0, 0.0);
   std::vector<std::complex<float>> spec(geo.g.nbins);
   TIANYAN_CUDA_CHECK(cudaMemcpyAsync(spec.data(), bufs_.spec[0].data(),
                                      geo.g.nbins * sizeof(std::complex<float>),
@@ -457,11 +557,6 @@ std::vector<std::complex<float>> CudaPeriodSearcher::spectrum(const SeriesInput&
 
 std::unique_ptr<PeriodSearcher> make_period_searcher_cuda(const SearchConfig& cfg, int device,
                                                           int threads) {
-  if (cfg.accel.enabled) {
-    throw usage_error(
-        "the acceleration search has no CUDA implementation yet; search with --backend cpu, "
-        "or turn [search.accel] off to search on the GPU");
-  }
   if (const auto problem = cuda_device_problem(device, query_cuda_devices())) {
     throw environment_error("the CUDA periodicity search cannot run: {}", *problem);
   }

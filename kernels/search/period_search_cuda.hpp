@@ -8,9 +8,8 @@
 
 namespace tianyan::search_detail {
 
-// On CUDA device `device`; `threads` host threads refine the candidates. Throws Usage for a
-// configuration with acceleration trials (the GPU acceleration search is not built yet),
-// Environment when the device is not usable.
+// On CUDA device `device`; `threads` host threads refine the candidates. Throws Environment
+// when the device is not usable.
 std::unique_ptr<PeriodSearcher> make_period_searcher_cuda(const SearchConfig& cfg, int device,
                                                           int threads);
 

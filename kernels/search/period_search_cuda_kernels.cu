@@ -3,6 +3,7 @@
 #include <cub/block/block_reduce.cuh>
 #include <cub/block/block_scan.cuh>
 
+#include "kernels/accel/accel_elements.hpp"
 #include "kernels/cuda/cuda_util.hpp"
 #include "kernels/search/period_search_cuda_kernels.hpp"
 
@@ -236,6 +237,19 @@ __global__ void half_bin_kernel(const float* spec, uint64_t spec_stride, uint64_
   }
 }
 
+// ---- Acceleration resampling ------------------------------------------------------------------
+
+__global__ void resample_accel_kernel(const float* x, float* xa, uint64_t stride, uint64_t nsamp,
+                                      uint64_t nfft, double e, double m) {
+  const uint64_t k = static_cast<uint64_t>(blockIdx.x) * kThreads + threadIdx.x;
+  if (k >= nfft) return;
+  const float* in = x + blockIdx.y * stride;
+  float* out = xa + blockIdx.y * stride;
+  out[k] = k < nsamp ? in[accel_elements::source_sample(static_cast<int64_t>(k), e, m,
+                                                        static_cast<int64_t>(nsamp))]
+                     : 0.0f;
+}
+
 // ---- Harmonic sums ----------------------------------------------------------------------------
 
 __device__ void keep_point(const HarmonicArgs& a, uint64_t j, float v, int s) {
@@ -299,6 +313,14 @@ void half_bin_powers(const float* spec, uint64_t spec_stride, uint64_t nbins, fl
   half_bin_kernel<<<grid_of(blocks_for(nbins, kThreads), nser), kThreads, 0, stream>>>(
       spec, spec_stride, nbins, p, p_stride);
   TIANYAN_CUDA_CHECK_LAUNCH("half_bin_kernel");
+}
+
+void resample_accel(const float* x, float* xa, uint64_t stride, uint64_t nsamp, uint64_t nfft,
+                    double e, double m, int nser, cudaStream_t stream) {
+  if (nser == 0 || nfft == 0) return;
+  resample_accel_kernel<<<grid_of(blocks_for(nfft, kThreads), nser), kThreads, 0, stream>>>(
+      x, xa, stride, nsamp, nfft, e, m);
+  TIANYAN_CUDA_CHECK_LAUNCH("resample_accel_kernel");
 }
 
 void harmonic_points(const HarmonicArgs& a, cudaStream_t stream) {

@@ -64,6 +64,12 @@ using search_elements::HarmonicPoint;
 
 constexpr int kMaxStages = 6;
 
+// resample_accel (kernels/accel/accel_plan.hpp) of every series: xa[k] = x[source(k)] for
+// k < nsamp (accel_elements::source_sample, e = a tsamp / 2c, m = (nsamp - 1) / 2) and 0 up to
+// nfft; x and xa [nser][stride].
+void resample_accel(const float* x, float* xa, uint64_t stride, uint64_t nsamp, uint64_t nfft,
+                    double e, double m, int nser, cudaStream_t stream);
+
 struct HarmonicArgs {
   const float* p = nullptr;  // [nser][p_stride], np points each
   uint64_t p_stride = 0;

@@ -58,7 +58,7 @@ SearchConfig test_config() {
 // may swap ranks) within one Fourier bin and one DM trial, at the same harmonic stage, with
 // sigma within 1%.
 void expect_same_candidates(const std::vector<Candidate>& cpu, const std::vector<Candidate>& gpu,
-                            size_t top, const std::string& what) {
+                            size_t top, const std::string& what, double accel_tol = 0) {
   ASSERT_GE(cpu.size(), top) << what;
   for (size_t i = 0; i < top; ++i) {
     SCOPED_TRACE(what + ", CPU candidate " + std::to_string(i));
@@ -73,6 +73,7 @@ void expect_same_candidates(const std::vector<Candidate>& cpu, const std::vector
     ASSERT_NE(match, nullptr) << "no CUDA candidate within a bin of " << c.freq_hz << " Hz";
     EXPECT_EQ(match->nharm, c.nharm);
     EXPECT_NEAR(match->sigma, c.sigma, 0.01 * c.sigma);
+    EXPECT_NEAR(match->accel_ms2, c.accel_ms2, accel_tol);
   }
 }
 
@@ -150,6 +151,45 @@ TEST_F(SearchBackendParity, BeamSearchGivesTheSameTopCandidates) {
   // The pulsar itself is the CPU's first candidate, within a bin of the injected frequency.
   EXPECT_NEAR(results[0].candidates.front().freq_hz * results[0].candidates.front().tobs_s,
               results[0].candidates.front().tobs_s / in.period_s, 1.0);
+}
+
+// The binary millisecond pulsar of the detection-rate tests (2.5 ms, 250 m/s^2): the GPU's
+// acceleration grid (resampling on the device) and the host's refinement between its trials
+// find the CPU's candidates, the acceleration within half a trial (trials are 30 m/s^2 apart
+// at this length and Nyquist, tests/search_e2e/detection_rate_test.cpp).
+TEST_F(SearchBackendParity, BinaryPulsarAtTheSameAcceleration) {
+  test::TempDir dir;
+  test::Injection in;
+  in.period_s = 2.5e-3;
+  in.duty = 0.03;
+  in.snr = 25;
+  in.dm = 10;
+  in.nchan = 512;
+  in.tsamp_s = 2.5e-4;
+  in.duration_s = 100;
+  in.accel_ms2 = 250;
+  SimulateOptions so;
+  so.threads = 2;
+  const SimulateResult sim = simulate(test::injection_config(in, 3), dir / "binary", so);
+  PipelineConfig config = default_pipeline_config();
+  config.dedisp.plan.dm_lo = 5;
+  config.dedisp.plan.dm_hi = 15;
+  config.search.accel.enabled = true;
+  config.search.accel.max_ms2 = 300;
+  std::vector<BeamSearch> results;
+  for (const Backend b : {Backend::Cpu, Backend::Cuda}) {
+    const auto reader = open_beam(discover_beams(sim.files).front(), OpenOptions{false, 2});
+    SearchRunOptions options;
+    options.threads = 2;
+    options.search = ComputeTarget{b, 0, "test"};
+    options.dedisp = options.search;
+    results.push_back(search_beam(*reader, config, options));
+  }
+  ASSERT_FALSE(results[0].candidates.empty());
+  const Candidate& top = results[0].candidates.front();
+  EXPECT_NEAR(top.accel_ms2, in.accel_ms2, 30.0) << "the CPU's own detection";
+  expect_same_candidates(results[0].candidates, results[1].candidates,
+                         std::min<size_t>(3, results[0].candidates.size()), "binary", 15.0);
 }
 
 }  // namespace
