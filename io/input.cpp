@@ -54,6 +54,9 @@ class DiscoveredBeam final : public Reader {
   uint64_t read(uint64_t start, uint64_t nsamp, float* out) override {
     return inner_->read(start, nsamp, out);
   }
+  bool read_packed(uint64_t start, uint64_t nsamp, PackedSamples& out) override {
+    return inner_->read_packed(start, nsamp, out);
+  }
 
  private:
   std::unique_ptr<Reader> inner_;

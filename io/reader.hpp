@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "io/observation.hpp"
+#include "io/packed_samples.hpp"
 
 namespace tianyan {
 
@@ -22,6 +23,18 @@ class Reader {
   // nsamp * nchan floats. Returns the number of samples written. Throws tianyan::Error
   // (BadInput) naming the file when the data cannot be read.
   virtual uint64_t read(uint64_t start, uint64_t nsamp, float* out) = 0;
+
+  // The same samples as read() (clipped the same way; out.nsamp says how many), as the file's
+  // 8-bit bytes and per-row scales, for unpacking elsewhere: unpack_packed(out) gives what
+  // read() writes, bit for bit. Returns false, with `out` unspecified, where this reader or
+  // this span has no such form (not 8-bit data, a gap filled with channel means); read() then
+  // still works. Throws as read() does. out's buffers are reused from call to call.
+  virtual bool read_packed(uint64_t start, uint64_t nsamp, PackedSamples& out) {
+    (void)start;
+    (void)nsamp;
+    (void)out;
+    return false;
+  }
 };
 
 struct OpenOptions {

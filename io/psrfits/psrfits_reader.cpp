@@ -139,14 +139,20 @@ class PsrfitsReader final : public Reader {
   PsrfitsReader(const std::vector<std::string>& paths, const OpenOptions& options);
   const ObservationInfo& info() const override { return info_; }
   uint64_t read(uint64_t start, uint64_t nsamp, float* out) override;
+  bool read_packed(uint64_t start, uint64_t nsamp, PackedSamples& out) override;
 
  private:
+  size_t file_at(uint64_t t) const {
+    return static_cast<size_t>(std::upper_bound(begin_.begin(), begin_.end(), t) - begin_.begin()) -
+           1;
+  }
   void check_compatible(const Header& first, const Header& h) const;
   uint64_t place(size_t i) const;
   void place_files(bool strict);
   void fill_info();
   void load_row(size_t file, int64_t row);
   void unpack(int64_t s0, int64_t count, float* out);
+  void copy_bytes(int64_t s0, int64_t count, uint8_t* dst);
   void convert(const uint8_t* src, int64_t nsamp, float* out, Scratch& sc) const;
   const float* expand(const uint8_t* src, float* d) const;
   void fill_gap(size_t file, uint64_t t, uint64_t count, float* out);
@@ -472,8 +478,7 @@ uint64_t PsrfitsReader::read(uint64_t start, uint64_t nsamp, float* out) {
   const uint64_t nsblk = static_cast<uint64_t>(nsblk_);
   for (uint64_t done = 0; done < n;) {
     const uint64_t t = start + done;
-    const size_t i =
-        static_cast<size_t>(std::upper_bound(begin_.begin(), begin_.end(), t) - begin_.begin()) - 1;
+    const size_t i = file_at(t);
     const uint64_t off = t - begin_[i];
     float* dst = out + done * nchan_;
     uint64_t cnt = 0;
@@ -489,6 +494,78 @@ uint64_t PsrfitsReader::read(uint64_t start, uint64_t nsamp, float* out) {
     done += cnt;
   }
   return n;
+}
+
+// Samples [s0, s0 + count) of the loaded row as bytes, pol A then (summed data) pol B per
+// sample; the other products of four-pol data stay behind. One thread: there is no scaling
+// to share out, only a copy.
+void PsrfitsReader::copy_bytes(int64_t s0, int64_t count, uint8_t* dst) {
+  File& f = *files_[cur_file_];
+  const bool direct = !f.header().compressed;
+  const auto nchan = static_cast<int64_t>(nchan_);
+  const int64_t rb = pol_b_ >= 0 ? 2 * nchan : nchan;
+  std::vector<uint8_t>& raw = scratch_.front().raw;
+  for (int64_t first = s0; first < s0 + count; first += chunk_samples_) {
+    const int64_t m = std::min(chunk_samples_, s0 + count - first);
+    const int64_t at = first * sample_bytes_;
+    uint8_t* d = dst + (first - s0) * rb;
+    if (direct && rb == sample_bytes_) {
+      f.read_data(cur_row_, at, m * sample_bytes_, d);
+      continue;
+    }
+    const uint8_t* src = raw_.data() + at;
+    if (direct) {
+      f.read_data(cur_row_, at, m * sample_bytes_, raw.data());
+      src = raw.data();
+    }
+    if (rb == sample_bytes_) {
+      std::memcpy(d, src, static_cast<size_t>(m * rb));
+      continue;
+    }
+    for (int64_t s = 0; s < m; ++s) {
+      const uint8_t* a = src + s * sample_bytes_;
+      std::memcpy(d + s * rb, a, nchan_);
+      if (pol_b_ >= 0) std::memcpy(d + s * rb + nchan, a + pol_b_ * pol_bytes_, nchan_);
+    }
+  }
+}
+
+bool PsrfitsReader::read_packed(uint64_t start, uint64_t nsamp, PackedSamples& out) {
+  if (nbits_ != 8) return false;
+  const uint64_t n = start >= info_.nsamples ? 0 : std::min(nsamp, info_.nsamples - start);
+  // A gap's fill is the mean of a whole row of floats: refused before any reading.
+  for (uint64_t done = 0; done < n;) {
+    const uint64_t t = start + done;
+    const size_t i = file_at(t);
+    const uint64_t off = t - begin_[i];
+    if (off >= valid_[i]) return false;
+    done += std::min(valid_[i] - off, n - done);
+  }
+  out.nsamp = n;
+  out.nchan = nchan_;
+  out.two_pols = pol_b_ >= 0;
+  out.is_signed = signed_;
+  out.reversed = reverse_;
+  const size_t rb = out.row_bytes();
+  out.bytes.resize(n * rb);
+  out.seg_end.clear();
+  for (auto* v : {&out.scale_a, &out.scale_b, &out.offset}) v->clear();
+  const uint64_t nsblk = static_cast<uint64_t>(nsblk_);
+  for (uint64_t done = 0; done < n;) {
+    const uint64_t t = start + done;
+    const size_t i = file_at(t);
+    const uint64_t off = t - begin_[i];
+    const uint64_t s0 = off % nsblk;
+    const uint64_t cnt = std::min({nsblk - s0, valid_[i] - off, n - done});
+    load_row(i, static_cast<int64_t>(off / nsblk));
+    copy_bytes(static_cast<int64_t>(s0), static_cast<int64_t>(cnt), out.bytes.data() + done * rb);
+    out.scale_a.insert(out.scale_a.end(), scale_a_.begin(), scale_a_.end());
+    if (out.two_pols) out.scale_b.insert(out.scale_b.end(), scale_b_.begin(), scale_b_.end());
+    out.offset.insert(out.offset.end(), offset_.begin(), offset_.end());
+    done += cnt;
+    out.seg_end.push_back(done);
+  }
+  return true;
 }
 
 }  // namespace
