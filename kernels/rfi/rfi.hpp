@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "io/observation.hpp"
+#include "io/packed_samples.hpp"
 #include "kernels/common/backend.hpp"
 #include "kernels/rfi/rfi_mask.hpp"
 
@@ -126,12 +127,22 @@ class RfiCleaner {
   // call breaks the streaming contract above.
   virtual void process(const float* in, float* out, uint64_t start, uint64_t nsamp,
                        uint64_t nfresh) = 0;
+  // The same from the gulp's 8-bit samples as a reader gives them (Reader::read_packed): `in`
+  // holds the nsamp samples (and this cleaner's channels); the output and mask are what
+  // process() gives on unpack_packed(in). This default unpacks on the host into a workspace
+  // (allocated by the first call) and calls process(); the CUDA cleaner unpacks on the
+  // device, so that one byte per sample and polarisation crosses PCIe instead of a float.
+  virtual void process_packed(const PackedSamples& in, float* out, uint64_t start, uint64_t nsamp,
+                              uint64_t nfresh);
   // Cells and clipped samples of every fresh block so far.
   virtual const RfiMask& mask() const = 0;
   virtual size_t workspace_bytes() const = 0;
   // The replay of every fresh block so far, moved out (the mask stays). Throws Internal unless
   // the cleaner was made with record_replay.
   virtual RfiReplay take_replay() = 0;
+
+ private:
+  std::vector<float> unpacked_;  // process_packed's floats
 };
 
 // The CPU (OpenMP) stage with `threads` threads (>= 1). With `reuse` (a loaded mask of the

@@ -4,7 +4,9 @@
 // in the CPU's own code (rfi_stage.hpp), fed with the device's statistics. One block at a time:
 // upload its rows, compute, bring back what the host decides on (4 sums per chunk and
 // channel, the medians and MADs, the clipping series: a few per cent of the block), then the
-// cleaned rows. Device memory is sized by the block, allocated once, here.
+// cleaned rows. Device memory is sized by the block, allocated once, here. Fed 8-bit samples
+// (process_packed), a block goes up as its bytes and per-row scales and is unpacked on the
+// device into the same floats (kernels/unpack/).
 #include <algorithm>
 #include <memory>
 #include <vector>
@@ -15,6 +17,7 @@
 #include "kernels/rfi/rfi_cuda_kernels.hpp"
 #include "kernels/rfi/rfi_elements.hpp"
 #include "kernels/rfi/rfi_stage.hpp"
+#include "kernels/unpack/packed_unpacker.hpp"
 
 namespace tianyan::rfi_detail {
 namespace {
@@ -33,7 +36,8 @@ class RfiCleanerCuda final : public RfiStage {
         nchunks_((block_ + kMomentRows - 1) / kMomentRows) {
     const size_t cells = block_ * nchan_;
     const size_t bytes = 2 * cells * sizeof(float) + nchunks_ * 4 * nchan_ * sizeof(float) +
-                         nchan_ * (7 * sizeof(float) + sizeof(uint32_t) * 2) + block_ * 5;
+                         nchan_ * (7 * sizeof(float) + sizeof(uint32_t) * 2) + block_ * 5 +
+                         cuda::PackedUnpacker::planned_bytes(nchan_, block_);
     const auto [free, total] = cuda::memory_info();
     if (bytes > free) {
       throw environment_error(
@@ -51,28 +55,59 @@ class RfiCleanerCuda final : public RfiStage {
     keep_ = DeviceBuffer<uint32_t>(nchan_);
     zsum_ = DeviceBuffer<float>(block_);
     clipped_ = DeviceBuffer<uint8_t>(block_);
+    unpacker_ = cuda::PackedUnpacker(nchan_, block_);
     h_partials_.resize(nchunks_ * 4 * nchan_);
     h_shift_.resize(nchan_);
     h_mad_.resize(nchan_);
+    h_rough_.resize(kCudaRoughRows * nchan_);
   }
 
   size_t workspace_bytes() const override {
     return RfiStage::workspace_bytes() + rfi_cuda_host_extra_bytes(block_, nchan_);
   }
 
+  void process_packed(const PackedSamples& in, float* out, uint64_t start, uint64_t nsamp,
+                      uint64_t nfresh) override {
+    in.check();
+    if (in.nsamp != nsamp || in.nchan != nchan_) {
+      throw internal_error("rfi: a packed gulp of {} x {} channels passed as {} x {}", in.nsamp,
+                           in.nchan, nsamp, nchan_);
+    }
+    check_gulp(start, nsamp, nfresh);
+    host_in_ = nullptr;
+    host_out_ = out;
+    packed_ = &in;
+    run_gulp(start, nsamp, nfresh);
+  }
+
  private:
+  // rough_centre reads 5 rows of a block.
+
   void begin_gulp(const float* in, float* out, uint64_t) override {
     host_in_ = in;
     host_out_ = out;
+    packed_ = nullptr;
   }
 
   void block_stats(uint64_t row0, uint64_t n) override {
     cuda::DeviceScope scope(device_);
     const cudaStream_t s = stream_.get();
-    const float* block = host_in_ + row0 * nchan_;
-    // The shift reads 5 samples per channel: cheaper on the host than a launch.
-    for (size_t c = 0; c < nchan_; ++c) h_shift_[c] = rough_centre(block, n, nchan_, c);
-    in_.upload(block, n * nchan_, s);
+    // The shift reads 5 samples per channel: cheaper on the host than a launch. From bytes,
+    // only those 5 rows are unpacked here, into rows 0..4 of h_rough_ (where rough_centre
+    // of a 5-row block reads).
+    if (packed_ != nullptr) {
+      for (uint64_t k = 0; k < kCudaRoughRows; ++k) {
+        unpack_packed(*packed_, row0 + k * (n - 1) / 4, 1, h_rough_.data() + k * nchan_);
+      }
+      for (size_t c = 0; c < nchan_; ++c) {
+        h_shift_[c] = rough_centre(h_rough_.data(), kCudaRoughRows, nchan_, c);
+      }
+      unpacker_.unpack(*packed_, row0, n, in_.data(), s);
+    } else {
+      const float* block = host_in_ + row0 * nchan_;
+      for (size_t c = 0; c < nchan_; ++c) h_shift_[c] = rough_centre(block, n, nchan_, c);
+      in_.upload(block, n * nchan_, s);
+    }
     shift_.upload(h_shift_.data(), nchan_, s);
     rfi_cuda::moment_sums(in_.data(), n, nchan_, shift_.data(), kMomentRows, partials_.data(), s);
     rfi_cuda::robust_stats(in_.data(), robust_stride(n), robust_count(n), nchan_, median_.data(),
@@ -153,7 +188,9 @@ class RfiCleanerCuda final : public RfiStage {
       zsum_;
   DeviceBuffer<uint32_t> clip_keep_, keep_;
   DeviceBuffer<uint8_t> clipped_;
-  std::vector<float> h_partials_, h_shift_, h_mad_;
+  cuda::PackedUnpacker unpacker_;
+  std::vector<float> h_partials_, h_shift_, h_mad_, h_rough_;
+  const PackedSamples* packed_ = nullptr;  // the gulp of process_packed, else null
   const float* host_in_ = nullptr;
   float* host_out_ = nullptr;
 };

@@ -1,6 +1,7 @@
 #pragma once
 // The CUDA RFI cleaner (rfi_clean_cuda.cpp), behind make_rfi_cleaner(Backend::Cuda). Builds
 // without the CUDA backend get a stand-in (rfi_cuda_nocuda.cpp) that throws Environment.
+#include <cstdint>
 #include <memory>
 
 #include "kernels/rfi/rfi.hpp"
@@ -18,6 +19,8 @@ std::unique_ptr<RfiCleaner> make_rfi_cleaner_cuda(int device, const RfiConfig& c
 // device and in every build (rfi_cuda_sizing.cpp): planning is pure, so that a GPU job can be
 // planned where there is no GPU; building the cleaner is what checks the device.
 size_t rfi_cuda_host_bytes(const RfiConfig& config, const ObservationInfo& info, int threads);
+// Rows of a packed block the CUDA cleaner unpacks on the host for rough_centre's shift.
+constexpr uint64_t kCudaRoughRows = 5;
 // What the CUDA cleaner adds to the shared stage's host workspace.
 size_t rfi_cuda_host_extra_bytes(uint64_t block, size_t nchan);
 

@@ -23,10 +23,10 @@ class HostPart final : public RfiStage {
 }  // namespace
 
 // The moment partials the cleaner brings back (4 per chunk of kMomentRows rows and channel),
-// the shifts and the MADs.
+// the shifts, the MADs and the rows unpacked for the shifts of a packed block.
 size_t rfi_cuda_host_extra_bytes(uint64_t block, size_t nchan) {
   const uint64_t nchunks = (block + kMomentRows - 1) / kMomentRows;
-  return (nchunks * 4 * nchan + 2 * nchan) * sizeof(float);
+  return (nchunks * 4 * nchan + 2 * nchan + kCudaRoughRows * nchan) * sizeof(float);
 }
 
 size_t rfi_cuda_host_bytes(const RfiConfig& config, const ObservationInfo& info, int threads) {

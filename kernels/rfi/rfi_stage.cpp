@@ -75,8 +75,12 @@ RfiReplay RfiStage::take_replay() {
 
 void RfiStage::process(const float* in, float* out, uint64_t start, uint64_t nsamp,
                        uint64_t nfresh) {
-  contract_.check(start, nsamp, nfresh);
+  check_gulp(start, nsamp, nfresh);
   begin_gulp(in, out, nsamp);
+  run_gulp(start, nsamp, nfresh);
+}
+
+void RfiStage::run_gulp(uint64_t start, uint64_t nsamp, uint64_t nfresh) {
   bool in_lookahead = false;
   for (uint64_t s0 = start; s0 < start + nsamp; s0 += block_) {
     const uint64_t n = std::min(block_, start + nsamp - s0);

@@ -55,6 +55,14 @@ class RfiStage : public RfiCleaner {
   virtual void clean_block(uint64_t row0, uint64_t n) = 0;
   virtual void end_gulp() = 0;
 
+  // process() in two halves, for a backend that takes its input another way (the CUDA
+  // cleaner's process_packed): check the call against the streaming contract, then, with the
+  // backend holding the gulp, run its blocks (end_gulp included).
+  void check_gulp(uint64_t start, uint64_t nsamp, uint64_t nfresh) const {
+    contract_.check(start, nsamp, nfresh);
+  }
+  void run_gulp(uint64_t start, uint64_t nsamp, uint64_t nfresh);
+
   RfiConfig config_;
   size_t nchan_;
   uint64_t block_;
