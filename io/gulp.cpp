@@ -20,6 +20,23 @@ GulpStream::GulpStream(Reader& reader, uint64_t gulp_nsamp, uint64_t overlap, ui
   if (end_ < begin_) end_ = begin_;
 }
 
+bool GulpStream::next_packed(PackedSamples& packed, uint64_t& start, uint64_t& nsamp) {
+  if (overlap_ != 0) throw internal_error("GulpStream::next_packed on a stream with a look-ahead");
+  if (next_start_ >= end_) return false;
+  const uint64_t n = std::min(gulp_nsamp_, end_ - next_start_);
+  if (!reader_.read_packed(next_start_, n, packed)) return false;
+  if (packed.nsamp < n) {
+    throw bad_input(reader_.info().files.empty() ? "input" : reader_.info().files.front(),
+                    "stream ended at sample {} although the header promised {}",
+                    next_start_ + packed.nsamp, reader_.info().nsamples);
+  }
+  start = next_start_;
+  nsamp = n;
+  next_start_ += n;
+  fault_hook_after_gulp();
+  return true;
+}
+
 bool GulpStream::next(Gulp& gulp) {
   if (next_start_ >= end_) return false;
   const size_t nchan = reader_.info().nchan();

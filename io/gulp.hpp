@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "io/packed_samples.hpp"
 #include "io/reader.hpp"
 
 namespace tianyan {
@@ -26,6 +27,12 @@ class GulpStream {
              uint64_t end = UINT64_MAX);
   // Fills `gulp` with the next gulp; returns false when the stream is exhausted.
   bool next(Gulp& gulp);
+  // The next gulp as the file's 8-bit samples (Reader::read_packed), for a stage that unpacks
+  // them itself (on a GPU): true when `packed` holds it (the stream then moves on, as next()
+  // would), false when the stream is exhausted or the reader cannot deliver this gulp packed
+  // (not 8-bit, a gap), and then nothing is consumed: call next() for it. Streams without a
+  // look-ahead only (Internal otherwise).
+  bool next_packed(PackedSamples& packed, uint64_t& start, uint64_t& nsamp);
   uint64_t total_fresh() const { return end_ - begin_; }
 
  private:

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "io/gulp.hpp"
+#include "io/packed_samples.hpp"
 #include "kernels/common/error.hpp"
 #include "kernels/common/host_pin.hpp"
 #include "pipeline/stage_clock.hpp"
@@ -86,7 +87,8 @@ RfiRunResult run_rfi_stage(Reader& reader, const PipelineConfig& config,
   uint64_t gulp = initial_gulp(info, config, options, unit);
   // Raw and cleaned buffers of gulp x nchan floats each, plus the stage's workspace.
   auto bytes_for = [&](uint64_t g) {
-    return 2 * g * nchan * sizeof(float) + rfi->workspace_bytes();
+    const size_t packed = options.rfi.backend == Backend::Cuda ? g * nchan * 2 : 0;
+    return 2 * g * nchan * sizeof(float) + packed + rfi->workspace_bytes();
   };
   while (bytes_for(gulp) > memory_limit_bytes(config) && gulp > unit) {
     gulp = halve_gulp(gulp, unit);
@@ -100,6 +102,8 @@ RfiRunResult run_rfi_stage(Reader& reader, const PipelineConfig& config,
                static_cast<double>(gulp) * info.tsamp_s, megabytes(result.memory_bytes),
                target_text(options.rfi));
   GulpStream stream(reader, gulp, 0);
+  const bool packed_ok = options.rfi.backend == Backend::Cuda;  // unpacked on the device
+  PackedSamples packed;
   std::vector<float> clean(gulp * nchan);
   // The cleaned rows come back from the device into `clean` (the raw gulp's vector may
   // reallocate, so only `clean` is pinned).
@@ -110,10 +114,21 @@ RfiRunResult run_rfi_stage(Reader& reader, const PipelineConfig& config,
   const auto t_start = StageClock::now();
   while (true) {
     auto t0 = StageClock::now();
-    if (!stream.next(g)) break;
+    uint64_t start = 0, n = 0;
+    const bool as_bytes = packed_ok && stream.next_packed(packed, start, n);
+    if (as_bytes) {
+      g.start = start;
+      g.nfresh = n;
+    } else if (!stream.next(g)) {
+      break;
+    }
     result.times.read_s += seconds_since(t0);
     t0 = StageClock::now();
-    rfi->process(g.data.data(), clean.data(), g.start, g.nsamp, g.nfresh);
+    if (as_bytes) {
+      rfi->process_packed(packed, clean.data(), start, n, n);
+    } else {
+      rfi->process(g.data.data(), clean.data(), g.start, g.nsamp, g.nfresh);
+    }
     result.times.rfi_s += seconds_since(t0);
     t0 = StageClock::now();
     sink(CleanedGulp{g.start, g.nfresh, nchan, clean.data()});
@@ -152,6 +167,14 @@ size_t rfi_bytes(const PipelineConfig& config, const ObservationInfo& info,
   return rfi_workspace_bytes(options.rfi.backend, config.rfi, info, options.threads);
 }
 
+// A raw block as 8-bit bytes (up to two polarisations), held beside the float block when a
+// CUDA cleaner takes packed samples; the per-row scales are a few per cent of it.
+size_t packed_block_bytes(const ObservationInfo& info, const PipelineConfig& config,
+                          const StreamOptions& options) {
+  if (options.rfi.backend != Backend::Cuda || options.rfi_replay != nullptr) return 0;
+  return std::min<uint64_t>(config.rfi.block_nsamp, info.nsamples) * info.nchan() * 2;
+}
+
 // Whether the cleaned gulp can stay on the device: RFI excision and dedispersion on one
 // CUDA device (a replay runs on the CPU).
 bool device_resident(const StreamOptions& options) {
@@ -182,7 +205,7 @@ StreamPlan plan_stream_with(const ObservationInfo& info, const PipelineConfig& c
     p.overlap = round_up(f.overlap, block);
     const uint64_t host_rows =
         std::min(block, info.nsamples) + (device_resident(options) ? 0 : p.gulp + p.overlap);
-    p.memory.buffers = host_rows * nchan * sizeof(float);
+    p.memory.buffers = host_rows * nchan * sizeof(float) + packed_block_bytes(info, config, options);
     p.memory.dedisp_workspace = f.workspace_bytes;
     p.memory.dedisp_output = f.output_size * sizeof(float);
     p.memory.rfi = rfi_bytes;
@@ -263,8 +286,12 @@ RfiMask CleanDedisperse::run(const DedispSink& sink, StageTimes& times, float* o
                      (options_.rfi.backend == Backend::Cuda && options_.rfi_replay == nullptr))) {
     clean_pin = HostPin(clean, (gulp_ + overlap_) * row * sizeof(float), "the cleaned gulp");
   }
-  // Raw data one RFI block at a time, each block read and cleaned once, in order.
+  // Raw data one RFI block at a time, each block read and cleaned once, in order. A CUDA
+  // cleaner takes 8-bit blocks as the file's bytes where the reader has them (a quarter of the
+  // PCIe traffic of floats) and unpacks them on the device.
   GulpStream raw(reader_, config_.rfi.block_nsamp, 0);
+  const bool packed_ok = options_.rfi.backend == Backend::Cuda && options_.rfi_replay == nullptr;
+  PackedSamples packed;
   uint64_t cleaned = 0;  // stream samples cleaned so far; clean[0] holds sample `start`
   const auto t_start = StageClock::now();
   for (uint64_t start = 0; start < total; start += gulp_) {
@@ -283,14 +310,23 @@ RfiMask CleanDedisperse::run(const DedispSink& sink, StageTimes& times, float* o
     const uint64_t want = std::min(total, start + nfresh + overlap_);
     while (cleaned < want) {
       auto t0 = StageClock::now();
-      if (!raw.next(buf.raw) || buf.raw.start != cleaned) {
-        throw internal_error("stream: raw block at {} instead of {}", buf.raw.start, cleaned);
+      uint64_t at = 0, n = 0;
+      const bool as_bytes = packed_ok && raw.next_packed(packed, at, n);
+      if (!as_bytes) {
+        if (!raw.next(buf.raw)) throw internal_error("stream: no raw block at {}", cleaned);
+        at = buf.raw.start;
+        n = buf.raw.nsamp;
       }
+      if (at != cleaned) throw internal_error("stream: raw block at {} instead of {}", at, cleaned);
       times.read_s += seconds_since(t0);
       t0 = StageClock::now();
-      rfi_->process(buf.raw.data.data(), clean + (cleaned - start) * row, cleaned, buf.raw.nsamp,
-                    buf.raw.nsamp);
-      cleaned += buf.raw.nsamp;
+      float* dst = clean + (cleaned - start) * row;
+      if (as_bytes) {
+        rfi_->process_packed(packed, dst, cleaned, n, n);
+      } else {
+        rfi_->process(buf.raw.data.data(), dst, cleaned, n, n);
+      }
+      cleaned += n;
       times.rfi_s += seconds_since(t0);
     }
     // The zero padding past the stream's end (see the header): only the last gulps have one.

@@ -82,7 +82,9 @@ struct StreamOptions {
 
 // What a driver holds, bytes.
 struct StreamMemory {
-  size_t buffers = 0;  // one raw RFI block + the cleaned gulp with its look-ahead
+  // One raw RFI block (and its 8-bit bytes for a CUDA cleaner) + the cleaned gulp with its
+  // look-ahead (none when it stays on the device).
+  size_t buffers = 0;
   size_t dedisp_workspace = 0;
   size_t dedisp_output = 0;
   size_t rfi = 0;  // the RFI stage's workspace

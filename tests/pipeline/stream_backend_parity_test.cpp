@@ -5,7 +5,8 @@
 // (tolerance 0: the CUDA RFI cleaner and dedisperser each match the CPU exactly,
 // tests/rfi/rfi_backend_parity_test.cpp and tests/dedisp/dedisp_backend_parity_test.cpp), with
 // gulps shorter than the look-ahead too, so the look-ahead moves in several pieces. Skips,
-// saying why, without a CUDA device. Where there is none: CUDA placements still plan (a GPU
+// saying why, without a CUDA device. The simulated beam is an 8-bit filterbank, so a CUDA
+// cleaner is fed the file's bytes and unpacks them on the device. Where there is none: CUDA placements still plan (a GPU
 // job can be planned on a login node), and building their stages is an Environment error.
 #include <gtest/gtest.h>
 
@@ -126,8 +127,12 @@ TEST_F(StreamBackendParity, CudaPlacementsPlanAnywhereAndFailToBuildWithoutAGpu)
     EXPECT_EQ(p.gulp, cpu.gulp);
     EXPECT_EQ(p.trials.size(), cpu.trials.size());
     const bool resident = rfi == Backend::Cuda && dedisp == Backend::Cuda;
-    const uint64_t clean_bytes = (p.gulp + p.overlap) * reader->info().nchan() * sizeof(float);
-    EXPECT_EQ(p.memory.buffers, cpu.memory.buffers - (resident ? clean_bytes : 0));
+    const size_t nchan = reader->info().nchan();
+    const uint64_t clean_bytes = (p.gulp + p.overlap) * nchan * sizeof(float);
+    // A CUDA cleaner also holds a raw block as bytes (8-bit samples cross PCIe as such).
+    const uint64_t packed_bytes = rfi == Backend::Cuda ? config.rfi.block_nsamp * nchan * 2 : 0;
+    EXPECT_EQ(p.memory.buffers,
+              cpu.memory.buffers - (resident ? clean_bytes : 0) + packed_bytes);
     try {
       CleanDedisperse pipe(*reader, config, options);
       ADD_FAILURE() << "built a CUDA stage without a GPU";
