@@ -78,18 +78,21 @@ struct SearchJob {
   std::string config_source;  // names the configuration in messages and provenance
   int threads = 1;            // resolved: > 0
   std::string backend = "cpu";  // cpu, cuda or auto
-  int device = 0;               // CUDA device index
+  std::string device = "0";     // CUDA devices: an index, a list or all
   std::string out_dir;
   int show = 10;  // candidates printed at the end
 };
 void search_to_directory(const SearchJob& job, const GlobalOptions& global);
 
-// --backend cpu|cuda|auto and --device N (apps/pipeline_args.cpp).
-void add_backend_options(CLI::App* cmd, std::string& backend, int& device);
+// --backend cpu|cuda|auto and --device N|N,M,...|all (apps/pipeline_args.cpp).
+void add_backend_options(CLI::App* cmd, std::string& backend, std::string& device);
 // What they name, checked against this build and machine (kernels/common/backend_select.hpp)
 // and logged (at debug level for the default, cpu); the CUDA runtime is asked only when they
 // ask for CUDA.
-ComputeTarget resolve_backend(const std::string& backend, int device);
+// Several devices only where `several` (the search); elsewhere a list of more than one is a
+// Usage error.
+ComputeTarget resolve_backend(const std::string& backend, const std::string& device,
+                              bool several = false);
 
 // Threads for OpenMP regions: 0 means "all cores" (the OpenMP default).
 int resolve_threads(int requested);

@@ -31,7 +31,7 @@ struct DedisperseArgs {
   std::string format = "sigproc";
   int threads = -1;  // -1: resources.threads
   std::string backend = "cpu";
-  int device = 0;
+  std::string device = "0";  // --device: an index, a list or all
 };
 
 TimeSeries series_meta(const ObservationInfo& info) {

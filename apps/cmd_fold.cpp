@@ -39,7 +39,7 @@ struct FoldArgs {
   std::optional<int> nbin, nsubint, nsubband;
   int threads = -1;  // -1: resources.threads
   std::string backend = "cpu";
-  int device = 0;
+  std::string device = "0";  // --device: an index, a list or all
 };
 
 struct Job {

@@ -32,7 +32,7 @@ struct RfiArgs {
   bool write_filterbank = false;
   int threads = -1;  // -1: resources.threads
   std::string backend = "cpu";
-  int device = 0;
+  std::string device = "0";  // --device: an index, a list or all
 };
 
 nlohmann::json rfi_report(const RfiMask& mask, const PipelineConfig& config,

@@ -35,7 +35,7 @@ struct SearchArgs {
   std::optional<int> fold_top;
   std::string out_dir;
   std::string backend = "cpu";
-  int device = 0;
+  std::string device = "0";  // --device: an index, a list or all
   int threads = -1;  // -1: resources.threads
   int show = 10;     // candidates printed at the end
 };
@@ -85,7 +85,14 @@ void print_table(const std::vector<Candidate>& ranked, int show) {
 }
 
 std::string target_name(const ComputeTarget& t) {
-  return t.backend == Backend::Cuda ? fmt::format("cuda:{}", t.device) : std::string("cpu");
+  if (t.backend != Backend::Cuda) return "cpu";
+  if (t.devices.size() < 2) return fmt::format("cuda:{}", t.device);
+  std::string s = "cuda:";
+  for (size_t i = 0; i < t.devices.size(); ++i) {
+    if (i > 0) s += ',';
+    s += std::to_string(t.devices[i]);
+  }
+  return s;
 }
 
 }  // namespace
@@ -99,8 +106,11 @@ void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
   options.threads = threads;
   // RFI excision, dedispersion and the periodicity search (acceleration trials included) run
   // where --backend says.
-  options.dedisp = resolve_backend(job.backend, job.device);
-  options.search = options.dedisp;
+  options.search = resolve_backend(job.backend, job.device, true);
+  // Dedispersion (and RFI excision) on the first device; the search of the series on every
+  // device listed, fed from a queue (kernels/search/period_search_queue.hpp).
+  options.dedisp = options.search;
+  options.dedisp.devices.clear();
   if (options.dedisp.backend == Backend::Cuda) {
     spdlog::info("the folding of the best candidates runs on the CPU (no CUDA implementation "
                  "yet)");

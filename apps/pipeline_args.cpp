@@ -21,18 +21,24 @@ PipelineConfig load_effective_config(const std::string& path, const std::optiona
   return config;
 }
 
-void add_backend_options(CLI::App* cmd, std::string& backend, int& device) {
+void add_backend_options(CLI::App* cmd, std::string& backend, std::string& device) {
   cmd->add_option("--backend", backend,
                   "Where the compute stages run: cpu, cuda (an error without a usable GPU) or "
                   "auto (the GPU when there is one)")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
-  cmd->add_option("--device", device, "CUDA device index (see `tianyan info --devices`)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--device", device,
+                  "CUDA device index (see `tianyan info --devices`); `search` also takes a list "
+                  "(0,1) or all, one device per worker");
 }
 
-ComputeTarget resolve_backend(const std::string& backend, int device) {
+ComputeTarget resolve_backend(const std::string& backend, const std::string& device,
+                              bool several) {
   const ComputeTarget t =
       choose_backend(backend, device, backend == "cpu" ? CudaStatus{} : query_cuda_devices());
+  if (!several && t.backend == Backend::Cuda && t.devices.size() > 1) {
+    throw usage_error("--device {}: this command runs on one device; several are for `search`",
+                      device);
+  }
   // The CPU as asked is the default and says nothing at info level: an error that follows
   // stays the run's one line (the malformed-input contract).
   if (backend == "cpu") {

@@ -89,7 +89,10 @@ BeamSearch search_beam(Reader& reader, const PipelineConfig& config,
                     info.nsamples, max_ds, kMinSeriesSamples);
   }
 
-  auto searcher = make_period_searcher(options.search.backend, config.search, threads, options.search.device);
+  const ComputeTarget& st = options.search;
+  auto searcher = st.devices.size() > 1
+                      ? make_period_searcher(st.backend, config.search, threads, st.devices)
+                      : make_period_searcher(st.backend, config.search, threads, st.device);
   const uint64_t workspace = searcher->workspace_bytes(info.nsamples);
   const SearchConfig& cfg = config.search;
   std::vector<Candidate> raw;

@@ -18,7 +18,7 @@ namespace tianyan {
 
 struct SearchRunOptions {
   int threads = 1;
-  ComputeTarget search;  // the periodicity search
+  ComputeTarget search;  // the periodicity search (on every device of search.devices, if several)
   ComputeTarget dedisp;  // dedispersion
   std::function<void(double fraction_done)> progress;  // after every batch of series
 };

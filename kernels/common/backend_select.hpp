@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kernels/common/backend.hpp"
 #include "kernels/common/device_query.hpp"
@@ -14,8 +15,11 @@ namespace tianyan {
 
 struct ComputeTarget {
   Backend backend = Backend::Cpu;
-  int device = 0;   // CUDA device index (Backend::Cuda)
+  int device = 0;   // CUDA device index (Backend::Cuda); the first of `devices`
   std::string why;  // one line for the log: what was picked and why
+  // Every device asked for (`--device all` or a list) when more than one; stages that run on
+  // one device take `device`.
+  std::vector<int> devices;
 };
 
 // The oldest compute capability this build runs on (CMAKE_CUDA_ARCHITECTURES starts at 75:
@@ -30,5 +34,12 @@ std::optional<std::string> cuda_device_problem(int device, const CudaStatus& sta
 // Environment for "cuda" without a usable device (no CUDA in this build, no driver, no such
 // device, too old a GPU).
 ComputeTarget choose_backend(std::string_view requested, int device, const CudaStatus& status);
+
+// The same for a device list: "N", "N,M,..." (distinct indices) or "all" (every device of the
+// machine). Usage for a malformed list; for "cuda", Environment when any listed device cannot
+// run (for "all": when the machine has none that can); "auto" falls back to the CPU when the
+// CUDA runtime has no device at all or a listed one cannot run, and says why.
+ComputeTarget choose_backend(std::string_view requested, std::string_view devices,
+                             const CudaStatus& status);
 
 }  // namespace tianyan

@@ -7,6 +7,7 @@
 #include "kernels/common/error.hpp"
 #include "kernels/fft/real_fft.hpp"
 #include "kernels/search/period_search_cpu.hpp"
+#include "kernels/search/period_search_queue.hpp"
 #include "kernels/search/period_search_cuda.hpp"
 
 namespace tianyan {
@@ -49,6 +50,17 @@ std::unique_ptr<PeriodSearcher> make_period_searcher(Backend backend, const Sear
     return search_detail::make_period_searcher_cuda(cfg, device, std::max(1, threads));
   }
   return std::make_unique<CpuPeriodSearcher>(cfg, std::max(1, threads));
+}
+
+std::unique_ptr<PeriodSearcher> make_period_searcher(Backend backend, const SearchConfig& cfg,
+                                                     int threads, const std::vector<int>& devices) {
+  if (backend != Backend::Cuda || devices.size() < 2) {
+    return make_period_searcher(backend, cfg, threads, devices.empty() ? 0 : devices.front());
+  }
+  const int each = std::max(1, threads / static_cast<int>(devices.size()));
+  std::vector<std::unique_ptr<PeriodSearcher>> workers;
+  for (const int d : devices) workers.push_back(make_period_searcher(backend, cfg, each, d));
+  return make_queued_searcher(std::move(workers));
 }
 
 }  // namespace tianyan

@@ -69,5 +69,10 @@ class PeriodSearcher {
 // silent CPU fallback).
 std::unique_ptr<PeriodSearcher> make_period_searcher(Backend backend, const SearchConfig& cfg,
                                                      int threads, int device = 0);
+// On several CUDA devices (Backend::Cuda, more than one device): one searcher per device, fed
+// chunks of each batch from a queue (period_search_queue.hpp), `threads` host threads shared
+// among them. One device: make_period_searcher above.
+std::unique_ptr<PeriodSearcher> make_period_searcher(Backend backend, const SearchConfig& cfg,
+                                                     int threads, const std::vector<int>& devices);
 
 }  // namespace tianyan

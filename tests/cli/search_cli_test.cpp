@@ -182,5 +182,35 @@ TEST(SearchCli, RefusesBadInputAndCudaWithoutAGpu) {
   EXPECT_NEAR(std::stod(gpu_top[6]), std::stod(cpu_top[6]), 0.01 * std::stod(cpu_top[6]));
 }
 
+// --device takes an index, a list or `all` for search (one searcher per device, fed from a
+// queue); a malformed list is a usage error on one line, before any input is read, and
+// several devices asked of a command that runs on one are refused.
+TEST(SearchCli, DeviceListsAreCheckedBeforeAnythingRuns) {
+  TempDir dir;
+  const std::string missing = dir / "missing.fil";
+  const auto run = [&](const char* cmd, const char* backend, const char* devices) {
+    return run_tianyan({cmd, missing, "--backend", backend, "--device", devices, "-o",
+                        dir / "out"});
+  };
+  for (const char* bad : {"0,0", "x", "1,", "-2"}) {
+    const CommandResult r = run("search", "cuda", bad);
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+    EXPECT_NE(r.err.find("--device"), std::string::npos) << r.err;
+  }
+  const bool gpu = !cuda_device_problem(0, query_cuda_devices());
+  if (!gpu) {
+    // No GPU: `all` names none, an Environment error saying why.
+    const CommandResult r = run("search", "cuda", "all");
+    EXPECT_EQ(r.exit_code, 4) << r.err;
+    EXPECT_NE(r.err.find("no CUDA device"), std::string::npos) << r.err;
+  } else if (query_cuda_devices().devices.size() > 1) {
+    const CommandResult r = run("dedisperse", "cuda", "0,1");
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("several are for `search`"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
 }  // namespace
 }  // namespace tianyan::test

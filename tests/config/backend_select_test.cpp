@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "kernels/common/error.hpp"
 
@@ -83,6 +84,60 @@ TEST(BackendSelect, UnknownNamesAndNegativeDevicesAreUsageErrors) {
   std::string what;
   EXPECT_EQ(kind_of("gpu", 0, machine_with({kH100}), &what), ErrorKind::Usage);
   EXPECT_EQ(kind_of("cuda", -1, machine_with({kH100}), &what), ErrorKind::Usage);
+}
+
+const CudaDevice kH100b{2, "NVIDIA H100", 9, 0, size_t{80} << 30, 132};
+
+ErrorKind list_error(std::string_view requested, std::string_view devices, const CudaStatus& s,
+                     std::string* what) {
+  try {
+    (void)choose_backend(requested, devices, s);
+  } catch (const Error& e) {
+    *what = e.what();
+    return e.kind();
+  }
+  ADD_FAILURE() << requested << " " << devices << ": no error";
+  return ErrorKind::Internal;
+}
+
+TEST(BackendSelect, DeviceListsAndAllNameEveryUsableDevice) {
+  const CudaStatus node = machine_with({kH100, kOld, kH100b});
+  const ComputeTarget two = choose_backend("cuda", "2,0", node);
+  EXPECT_EQ(two.backend, Backend::Cuda);
+  EXPECT_EQ(two.device, 2);  // the first listed
+  EXPECT_EQ(two.devices, (std::vector<int>{2, 0}));
+  EXPECT_NE(two.why.find("CUDA devices 2,0"), std::string::npos) << two.why;
+
+  // all: every device this build can run on, the old one left out.
+  const ComputeTarget all = choose_backend("cuda", "all", node);
+  EXPECT_EQ(all.devices, (std::vector<int>{0, 2}));
+  EXPECT_EQ(all.device, 0);
+
+  // One device is the single-device target (no list).
+  const ComputeTarget one = choose_backend("cuda", "2", node);
+  EXPECT_EQ(one.device, 2);
+  EXPECT_TRUE(one.devices.empty());
+  EXPECT_TRUE(choose_backend("cuda", "all", machine_with({kH100})).devices.empty());
+
+  EXPECT_EQ(choose_backend("cpu", "all", node).backend, Backend::Cpu);
+}
+
+TEST(BackendSelect, DeviceListErrorsSayWhichAndAutoFallsBack) {
+  const CudaStatus node = machine_with({kH100, kOld, kH100b});
+  std::string what;
+  EXPECT_EQ(list_error("cuda", "0,1", node, &what), ErrorKind::Environment);
+  EXPECT_NE(what.find("compute capability 6.0"), std::string::npos) << what;
+  EXPECT_EQ(list_error("cuda", "0,7", node, &what), ErrorKind::Environment);
+  EXPECT_NE(what.find("no CUDA device 7"), std::string::npos) << what;
+  EXPECT_EQ(list_error("cuda", "all", machine_with({}), &what), ErrorKind::Environment);
+  EXPECT_NE(what.find("the driver reports none"), std::string::npos) << what;
+  for (const char* bad : {"0,0", "a", "0,", ",1", "-1", "1.5", ""}) {
+    EXPECT_EQ(list_error("cuda", bad, node, &what), ErrorKind::Usage) << bad;
+    EXPECT_NE(what.find("--device"), std::string::npos) << what;
+  }
+  const ComputeTarget cpu = choose_backend("auto", "0,1", node);
+  EXPECT_EQ(cpu.backend, Backend::Cpu);
+  EXPECT_NE(cpu.why.find("compute capability"), std::string::npos) << cpu.why;
 }
 
 }  // namespace
