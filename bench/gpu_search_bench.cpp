@@ -1,5 +1,6 @@
 // The GPU search of one FAST beam from host memory: 4096 channels, 49.152 us, 60 s, the DM plan
-// of configs/fast.toml, no acceleration. Per stage the time and the real-time factor
+// of configs/fast.toml, without acceleration, or with it (--accel-max 200: |a| <= 200 m/s^2,
+// the trial count printed; issue 7's goal: >= 50x the CPU path and faster than real time). Per stage the time and the real-time factor
 // (observation seconds / stage seconds), the end-to-end real-time factor from memory
 // (dedispersion + periodicity search on the GPU), the CPU search of the same series for the
 // ratio, and the memory-bandwidth floors of the dedispersion and FFT kernels: the bytes each
@@ -11,7 +12,7 @@
 //
 //   build/bench/gpu_search_bench [--seconds 60] [--config configs/fast.toml] [--device 0]
 //                                [--threads N] [--cpu-series 8] [--batch 64] [--json FILE]
-//                                [--plan-only]
+//                                [--accel-max A] [--plan-only]
 //
 // Host memory stays bounded by one gulp of input with its dedispersed output (dedispersion),
 // one clean gulp (RFI) and one batch of series (search), never by the observation's length.
@@ -67,6 +68,7 @@ struct Options {
   std::string json;
   bool plan_only = false;
   bool no_pin = false;
+  double accel_max = 0;  // m/s^2; 0: no acceleration search
 };
 
 // Unit-variance noise (sum of four uniforms), cheap enough for gigabytes; one stream per
@@ -157,7 +159,8 @@ int run(const Options& o) {
   // ---- The problem: band, DM plan, gulps, series (host only). ----
   PipelineConfig config = load_pipeline_config(o.config);
   SearchConfig search_cfg = config.search;
-  search_cfg.accel.enabled = false;  // no acceleration (the GPU search has none yet)
+  search_cfg.accel.enabled = o.accel_max > 0;
+  if (search_cfg.accel.enabled) search_cfg.accel.max_ms2 = o.accel_max;
   const BandGeometry band = BandGeometry::from_edges(o.f_lo, o.f_hi, o.nchan, o.tsamp);
   const DmPlan plan = make_dm_plan(band, config.dedisp.plan);
   const std::vector<DmTrial> trials = plan.trials();
@@ -213,11 +216,15 @@ int run(const Options& o) {
   }
   std::printf("\n        %.1f full-length equivalents; full-length FFT %zu points\n", full_equiv,
               nfft_full);
+  const size_t accel_trials = series_geometry(search_cfg, total, o.tsamp).accels.size();
+  std::printf("acceleration: %s, %zu trials per full-length series\n",
+              search_cfg.accel.enabled ? "|a| <= max_ms2" : "off", accel_trials);
   js["plan"] = {{"trials", trials.size()},  {"nsub", plan.nsub},
                 {"max_downsample", max_ds}, {"gulp_nsamp", gulp},
                 {"overlap_nsamp", overlap}, {"nsamp", total},
                 {"tobs_s", tobs},           {"full_length_equivalents", full_equiv},
-                {"nfft_full", nfft_full}};
+                {"nfft_full", nfft_full},   {"accel_max_ms2", o.accel_max},
+                {"accel_trials_full", accel_trials}};
   if (o.plan_only) {
     write_json(o.json, js);
     return 0;
@@ -571,6 +578,8 @@ int main(int argc, char** argv) {
   app.add_option("--reps", o.reps, "repetitions of the FFT kernel timing")
       ->check(CLI::PositiveNumber);
   app.add_option("--json", o.json, "also write the figures as JSON to this file");
+  app.add_option("--accel-max", o.accel_max, "acceleration search to |a| <= this, m/s^2 (0: off)")
+      ->check(CLI::NonNegativeNumber);
   app.add_flag("--plan-only", o.plan_only, "print the plan and buffer sizes, then stop (no GPU)");
   app.add_flag("--no-pin", o.no_pin, "skip the dedispersion pass with page-locked host buffers");
   CLI11_PARSE(app, argc, argv);
