@@ -52,6 +52,8 @@ void search_unit(const Campaign& c, const CampaignUnit& u, const GlobalOptions& 
     job.config = unit_search_config(c);
     job.config_source = (fs::path(c.dir) / "config.toml").string();
     job.threads = unit_threads(c.config);
+    job.backend = c.config.campaign.backend;
+    job.device = "all";  // under Slurm, the GPUs --gres gave this unit
     job.out_dir = tmp;
     job.show = 0;
     spdlog::info("unit {} ({} of {}): {} file(s), {} thread(s)", u.id, u.index + 1,

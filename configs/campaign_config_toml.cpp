@@ -58,6 +58,10 @@ void read_campaign_section(TomlSection s, CampaignConfig& c) {
   s.number("mem_gb", c.mem_gb, 0.0, 1e6);
   s.integer("cpus_per_task", c.cpus_per_task, 1, 4096);
   s.integer("gpus", c.gpus, 0, 64);
+  s.string("backend", c.backend);
+  if (c.backend != "cpu" && c.backend != "cuda" && c.backend != "auto") {
+    throw s.error("backend", fmt::format("'{}' is not cpu, cuda or auto", c.backend));
+  }
   s.integer("throttle", c.throttle, 0, 1000000);
   s.integer("threads", c.threads, 0, 4096);
   read_string_list(s, "extra_sbatch", c.extra_sbatch);
@@ -68,7 +72,8 @@ void read_campaign_section(TomlSection s, CampaignConfig& c) {
 nlohmann::json campaign_config_to_json(const CampaignConfig& c) {
   return {{"partition", c.partition},     {"time", c.time},
           {"mem_gb", c.mem_gb},           {"cpus_per_task", c.cpus_per_task},
-          {"gpus", c.gpus},               {"throttle", c.throttle},
+          {"gpus", c.gpus},               {"backend", c.backend},
+          {"throttle", c.throttle},
           {"threads", c.threads},         {"extra_sbatch", c.extra_sbatch},
           {"fold_top", c.fold_top}};
 }

@@ -14,6 +14,9 @@ struct CampaignConfig {
   double mem_gb = 8.0;            // memory per unit, GB (--mem, rounded up to MB); 0 = not asked
   int cpus_per_task = 4;          // CPUs per unit (--cpus-per-task)
   int gpus = 0;                   // GPUs per unit (--gres=gpu:N); 0 = none
+  // Where a unit's search runs: "cpu", "cuda" (an error without a usable GPU) or "auto", on
+  // every GPU the unit sees (Slurm's --gres makes those the ones it was given).
+  std::string backend = "cpu";
   int throttle = 0;               // at most this many units at once (--array=...%N); 0 = no limit
   // Threads a unit uses; 0 = $SLURM_CPUS_PER_TASK under Slurm, else resources.threads.
   int threads = 0;

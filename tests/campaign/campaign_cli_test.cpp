@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "kernels/common/backend_select.hpp"
+#include "kernels/common/device_query.hpp"
 #include "tests/common/test_util.hpp"
 
 extern char** environ;
@@ -230,6 +232,26 @@ TEST_F(CampaignCli, KilledUnitLeavesNothingDone) {
   r = run_tianyan({"campaign", "unit", camp_, "--index", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(fs::last_write_time(unit(id) / "done.json"), t);
+}
+
+// [campaign] backend: a unit searches there, on every GPU it sees; `cuda` without one fails
+// the unit with exit 4 and the reason recorded, never a CPU run.
+TEST_F(CampaignCli, UnitsSearchOnTheConfiguredBackend) {
+  std::ofstream(config_, std::ios::app) << "backend = \"cuda\"\ngpus = 1\n";
+  plan();
+  const bool gpu = !cuda_device_problem(0, query_cuda_devices());
+  const CommandResult r = run_tianyan({"campaign", "unit", camp_, "--index", "1"});
+  if (gpu) {
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(read_text(unit("scanA-M02") / "candidates.json"));
+    EXPECT_EQ(j["search_backend"].get<std::string>().rfind("cuda:", 0), 0u) << j;
+    return;
+  }
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("no CUDA device"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(unit("scanA-M02") / "done.json"));
+  EXPECT_NE(read_text(fs::path(camp_) / "slurm" / "array.sbatch").find("--gres=gpu:1"),
+            std::string::npos);
 }
 
 TEST_F(CampaignCli, SubmitDryRunScriptsThePendingUnits) {

@@ -38,7 +38,7 @@ TEST(CampaignConfig, SectionsAreReadAndWrittenBack) {
   const PipelineConfig c = load_pipeline_config(write_config(
       dir,
       "[campaign]\npartition = \"gpu\"\ntime = \"2-00:30:00\"\nmem_gb = 1.5\ncpus_per_task = 3\n"
-      "gpus = 1\nthrottle = 7\nthreads = 2\nextra_sbatch = [\"--account=psr\", \"--qos=low\"]\n"
+      "gpus = 1\nbackend = \"auto\"\nthrottle = 7\nthreads = 2\nextra_sbatch = [\"--account=psr\", \"--qos=low\"]\n"
       "fold_top = 4\n\n[sift.multibeam]\nenabled = false\nrfi_min_beams = 9\n"
       "require_neighbours = false\nfreq_tol_bins = 2.5\ndm_tol = 3.0\ndm_frac = 0.2\n"));
   EXPECT_EQ(c.campaign.partition, "gpu");
@@ -46,6 +46,7 @@ TEST(CampaignConfig, SectionsAreReadAndWrittenBack) {
   EXPECT_DOUBLE_EQ(c.campaign.mem_gb, 1.5);
   EXPECT_EQ(c.campaign.cpus_per_task, 3);
   EXPECT_EQ(c.campaign.gpus, 1);
+  EXPECT_EQ(c.campaign.backend, "auto");
   EXPECT_EQ(c.campaign.throttle, 7);
   EXPECT_EQ(c.campaign.threads, 2);
   EXPECT_EQ(c.campaign.extra_sbatch, (std::vector<std::string>{"--account=psr", "--qos=low"}));
@@ -71,6 +72,8 @@ TEST(CampaignConfig, BadKeysAndValuesAreRejectedByName) {
             std::string::npos);
   EXPECT_NE(load_error("[campaign]\ncpus_per_task = 0\n").find("campaign.cpus_per_task"),
             std::string::npos);
+  EXPECT_NE(load_error("[campaign]\nbackend = \"gpu\"\n").find("key 'campaign.backend'"),
+            std::string::npos);
   EXPECT_NE(load_error("[campaign]\nextra_sbatch = [1]\n").find("campaign.extra_sbatch"),
             std::string::npos);
   EXPECT_NE(load_error("[campaign]\nextra_sbatch = \"--qos=x\"\n").find("campaign.extra_sbatch"),
@@ -94,6 +97,7 @@ TEST(CampaignConfig, HashChangesOnlyWithWhatChangesAUnit) {
   c.campaign.partition = "other";
   c.campaign.time = "10:00:00";
   c.campaign.throttle = 3;
+  c.campaign.backend = "cuda";  // where, not what: the backends agree within rounding
   c.resources.threads = 5;
   c.multibeam.rfi_min_beams = 7;  // the merge's, not a unit's
   EXPECT_EQ(campaign_config_hash(c), h);
