@@ -208,6 +208,14 @@ class FilterbankReader final : public Reader {
 
   const ObservationInfo& info() const override { return info_; }
 
+  // The file holding stream sample s (< info_.nsamples).
+  const FilePart& part_of(uint64_t s) const {
+    const auto it =
+        std::upper_bound(parts_.begin(), parts_.end(), s,
+                         [](uint64_t v, const FilePart& p) { return v < p.first_sample; });
+    return *(it - 1);
+  }
+
   uint64_t read(uint64_t start, uint64_t nsamp, float* out) override {
     if (start >= info_.nsamples) return 0;
     const uint64_t n = std::min(nsamp, info_.nsamples - start);
@@ -215,10 +223,7 @@ class FilterbankReader final : public Reader {
     uint64_t done = 0;
     while (done < n) {
       const uint64_t s = start + done;
-      const auto it =
-          std::upper_bound(parts_.begin(), parts_.end(), s,
-                           [](uint64_t v, const FilePart& p) { return v < p.first_sample; });
-      const FilePart& part = *(it - 1);
+      const FilePart& part = part_of(s);
       const uint64_t local = s - part.first_sample;
       const uint64_t k = std::min({n - done, part.nsamp - local, block});
       const size_t nbytes = static_cast<size_t>(k * layout_.bytes_per_spectrum);
@@ -253,10 +258,7 @@ class FilterbankReader final : public Reader {
     const uint64_t block = std::max<uint64_t>(1, kReadBlockBytes / bps);
     for (uint64_t done = 0; done < n;) {
       const uint64_t s = start + done;
-      const auto it =
-          std::upper_bound(parts_.begin(), parts_.end(), s,
-                           [](uint64_t v, const FilePart& p) { return v < p.first_sample; });
-      const FilePart& part = *(it - 1);
+      const FilePart& part = part_of(s);
       const uint64_t local = s - part.first_sample;
       const uint64_t k = std::min({n - done, part.nsamp - local, block});
       uint8_t* dst = out.bytes.data() + done * rb;

@@ -77,6 +77,21 @@ void expect_same_candidates(const std::vector<Candidate>& cpu, const std::vector
   }
 }
 
+// The simulated beam in `files` searched end to end on the CPU, then on CUDA device 0.
+std::vector<BeamSearch> search_on_both(const std::vector<std::string>& files,
+                                       const PipelineConfig& config) {
+  std::vector<BeamSearch> results;
+  for (const Backend b : {Backend::Cpu, Backend::Cuda}) {
+    const auto reader = open_beam(discover_beams(files).front(), OpenOptions{false, 2});
+    SearchRunOptions options;
+    options.threads = 2;
+    options.search = ComputeTarget{b, 0, "test"};
+    options.dedisp = options.search;
+    results.push_back(search_beam(*reader, config, options));
+  }
+  return results;
+}
+
 TEST_F(SearchBackendParity, WhitenedSpectraAgree) {
   const SearchConfig cfg = test_config();
   const double tsamp = 1e-3;
@@ -136,15 +151,7 @@ TEST_F(SearchBackendParity, BeamSearchGivesTheSameTopCandidates) {
   config.dedisp.plan.dm_lo = 30;
   config.dedisp.plan.dm_hi = 70;
   config.rfi.block_nsamp = 8192;
-  std::vector<BeamSearch> results;
-  for (const Backend b : {Backend::Cpu, Backend::Cuda}) {
-    const auto reader = open_beam(discover_beams(sim.files).front(), OpenOptions{false, 2});
-    SearchRunOptions options;
-    options.threads = 2;
-    options.search = ComputeTarget{b, 0, "test"};
-    options.dedisp = options.search;
-    results.push_back(search_beam(*reader, config, options));
-  }
+  const std::vector<BeamSearch> results = search_on_both(sim.files, config);
   expect_same_candidates(results[0].candidates, results[1].candidates,
                          std::min<size_t>(5, results[0].candidates.size()), "beam");
   ASSERT_FALSE(results[0].candidates.empty());
@@ -176,15 +183,7 @@ TEST_F(SearchBackendParity, BinaryPulsarAtTheSameAcceleration) {
   config.dedisp.plan.dm_hi = 15;
   config.search.accel.enabled = true;
   config.search.accel.max_ms2 = 300;
-  std::vector<BeamSearch> results;
-  for (const Backend b : {Backend::Cpu, Backend::Cuda}) {
-    const auto reader = open_beam(discover_beams(sim.files).front(), OpenOptions{false, 2});
-    SearchRunOptions options;
-    options.threads = 2;
-    options.search = ComputeTarget{b, 0, "test"};
-    options.dedisp = options.search;
-    results.push_back(search_beam(*reader, config, options));
-  }
+  const std::vector<BeamSearch> results = search_on_both(sim.files, config);
   ASSERT_FALSE(results[0].candidates.empty());
   const Candidate& top = results[0].candidates.front();
   EXPECT_NEAR(top.accel_ms2, in.accel_ms2, 30.0) << "the CPU's own detection";
