@@ -30,6 +30,9 @@
 //
 // Threads: OpenMP over subbands (each thread owns whole subbands of every cube, so sums are
 // made in a fixed order and the cubes do not depend on the thread count).
+//
+// The plan (groups, shifts, tiles, boundaries) is kernels/fold/fold_plan.hpp and the
+// per-sample arithmetic kernels/fold/fold_elements.hpp, both shared with the CUDA engine.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -37,43 +40,24 @@
 
 #include "kernels/fold/fold.hpp"
 #include "kernels/fold/fold_group.hpp"
+#include "kernels/fold/folder.hpp"
 
 namespace tianyan {
 
-struct FoldSpec {
-  FoldModel model;     // freq_hz > 0, finite; dm >= 0
-  size_t nbin = 0;     // >= 2
-  size_t nsubint = 0;  // >= 1
-};
-
-struct FoldBand {
-  std::vector<double> freqs_mhz;  // channel centres, ascending (channel 0 lowest)
-  double tsamp_s = 0;
-  uint64_t nsamples = 0;  // samples in the stream
-  // Per channel, 1: the channel is exactly 0 throughout (statically masked and normalised),
-  // so it is skipped. Empty: none.
-  std::vector<uint8_t> zero_channels;
-};
-
-class StreamFolder {
+class StreamFolder final : public Folder {
  public:
   // nsubband must divide the channel count. Throws Internal for inconsistent arguments.
   StreamFolder(FoldBand band, size_t nsubband, std::vector<FoldSpec> specs, int threads,
                double max_smear_bins = 0.5);
-  ~StreamFolder();
+  ~StreamFolder() override;
   StreamFolder(const StreamFolder&) = delete;
   StreamFolder& operator=(const StreamFolder&) = delete;
 
-  // data: nsamp x nchan floats, time-major, channel fastest, stream samples
-  // [start, start + nsamp). Calls come in stream order, the first at 0, each next start the
-  // previous start + nsamp (Internal error otherwise).
-  void add(const float* data, uint64_t start, uint64_t nsamp);
-  // Folds what is left (after the last add) and returns the cubes, in request order. Samples
-  // never added count as 0 (a short stream is folded, not refused).
-  std::vector<FoldCube> finish();
-
-  const std::vector<FoldGroup>& groups() const;
-  size_t memory_bytes() const;
+  // The Folder contract (kernels/fold/folder.hpp).
+  void add(const float* data, uint64_t start, uint64_t nsamp) override;
+  std::vector<FoldCube> finish() override;
+  const std::vector<FoldGroup>& groups() const override;
+  size_t memory_bytes() const override;
 
  private:
   struct Impl;
