@@ -163,18 +163,18 @@ Cov step_covariance(const Geometry& g, double snr, double width_bins) {
 
 // The integer-bin grid search: DM curve at the folded model, then map and curve in turn until
 // the best DM stops moving. Fills the grids of best; returns the best grid point.
-std::array<double, 3> grid_search(const Geometry& g, const FoldCube& cube, int threads,
-                                  FoldOptimum& best) {
+std::array<double, 3> grid_search(const Geometry& g, const FoldCube& cube,
+                                  const GridTarget& target, FoldOptimum& best) {
   double u = 0, v = 0;
-  std::vector<double> curve = dm_curve(g, cube, u, v, threads);
+  std::vector<double> curve = dm_curve(g, cube, u, v, target);
   double w = g.w_lo + static_cast<double>(argmax(curve));
   std::vector<float> map;
   for (int iter = 0; iter < 4; ++iter) {
-    map = freq_fdot_map(g, cube, w, threads);
+    map = freq_fdot_map(g, cube, w, target);
     const size_t k = argmax(map), ncol = static_cast<size_t>(2 * g.nu + 1);
     u = static_cast<double>(k % ncol) - g.nu;
     v = static_cast<double>(k / ncol) - g.nv;
-    curve = dm_curve(g, cube, u, v, threads);
+    curve = dm_curve(g, cube, u, v, target);
     const double w_new = g.w_lo + static_cast<double>(argmax(curve));
     if (w_new == w) break;
     w = w_new;
@@ -198,12 +198,18 @@ std::array<double, 3> grid_search(const Geometry& g, const FoldCube& cube, int t
 }  // namespace fold_detail
 
 FoldOptimum optimise_fold(const FoldCube& cube, const FoldConfig& config, int threads) {
+  return optimise_fold(cube, config, threads, Backend::Cpu, 0);
+}
+
+FoldOptimum optimise_fold(const FoldCube& cube, const FoldConfig& config, int threads,
+                          Backend backend, int device) {
   using namespace fold_detail;
   validate(cube);
   threads = std::max(threads, 1);
+  if (backend == Backend::Cuda) check_grid_device(device);
   const Geometry g = make_geometry(cube, config);
   FoldOptimum best;
-  auto [u, v, w] = grid_search(g, cube, threads, best);
+  auto [u, v, w] = grid_search(g, cube, GridTarget{backend, device, threads}, best);
   const Spectra spec = cell_spectra(g, cube, threads);
   // The grid's best profile sets the low-pass of the refinement.
   const double var0 = fold_at(g, spec, u, v, w, best);

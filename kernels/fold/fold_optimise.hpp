@@ -4,6 +4,7 @@
 // a change of DM adds at their centre frequency, and the rotated profiles are summed. It needs
 // the cube alone, so plots and archives can be redrawn without the raw data.
 // Grids, S/N, errors and measured figures: docs/fold_optimise.md.
+#include "kernels/common/backend.hpp"
 #include "kernels/fold/fold.hpp"
 #include "kernels/fold/profile_stats.hpp"
 
@@ -32,5 +33,14 @@ namespace tianyan {
 // time, frequency or variance is not finite, the model's frequency is not positive, or
 // nothing was folded (every bin_var is 0).
 FoldOptimum optimise_fold(const FoldCube& cube, const FoldConfig& config, int threads);
+
+// The same, with the integer-bin grid scans (the DM curve and the frequency-fdot map: many
+// points, each a sum of rotated profiles) on `backend`, CUDA device `device`
+// (kernels/fold/fold_grid_cuda.cpp); the Fourier refinement stays on the host. The scans'
+// S/N are the CPU's bit for bit (kernels/fold/fold_grid_elements.hpp), so the result is the
+// CPU's. Throws Environment, saying why, when the device cannot run them (never a CPU run
+// instead), or its free memory cannot hold a scan's work space.
+FoldOptimum optimise_fold(const FoldCube& cube, const FoldConfig& config, int threads,
+                          Backend backend, int device);
 
 }  // namespace tianyan

@@ -12,7 +12,9 @@
 #include <cstddef>
 #include <vector>
 
+#include "kernels/common/backend.hpp"
 #include "kernels/fold/fold.hpp"
+#include "kernels/fold/fold_grid_elements.hpp"
 
 namespace tianyan::fold_detail {
 
@@ -35,7 +37,7 @@ struct Geometry {
   double dphi(double u, double v, size_t i) const {
     return dfreq_ref(u, v) * tau[i] + 0.5 * v * dfdot * tau[i] * tau[i];
   }
-  double dmphi(double w, size_t j) const { return model.freq_hz * w * ddm * xdel[j]; }
+  double dmphi(double w, size_t j) const { return fold_grid::dm_phase(model.freq_hz, w, ddm, xdel[j]); }
 };
 
 Geometry make_geometry(const FoldCube& cube, const FoldConfig& config);
@@ -43,12 +45,37 @@ Geometry make_geometry(const FoldCube& cube, const FoldConfig& config);
 // Integer rotation in bins for a phase psi (turns): round(psi nbin) mod nbin, in [0, nbin).
 size_t bin_shift(double psi, size_t nbin);
 
+// Where the grid scans run: OpenMP threads on the CPU, or CUDA device `device`; both give
+// the same S/N at every point (kernels/fold/fold_grid_elements.hpp).
+struct GridTarget {
+  Backend backend = Backend::Cpu;
+  int device = 0;
+  int threads = 1;
+};
+
 // Grid scans (fold_optimise_grid.cpp), integer-bin rotations, S/N by profile_snr_fast.
 // DM curve at (u, v): one S/N per w in [w_lo, w_hi].
 std::vector<double> dm_curve(const Geometry& g, const FoldCube& cube, double u, double v,
-                             int threads);
+                             const GridTarget& target);
 // Frequency-fdot map at w: [2 nv + 1][2 nu + 1], v-major.
-std::vector<float> freq_fdot_map(const Geometry& g, const FoldCube& cube, double w, int threads);
+std::vector<float> freq_fdot_map(const Geometry& g, const FoldCube& cube, double w,
+                                 const GridTarget& target);
+
+// What the scans sum: the cube's subband profiles folded at (u, v), or its sub-integration
+// profiles dedispersed at w, each stored twice over ([nf or ns][2 nb]) so that a rotation is
+// one contiguous read; and the map's phases, -dphi(u, v, i) = base[v row][i] + u slope[i].
+std::vector<float> dm_sub_profiles(const Geometry& g, const FoldCube& cube, double u, double v);
+std::vector<float> map_sub_profiles(const Geometry& g, const FoldCube& cube, double w);
+void map_phases(const Geometry& g, std::vector<double>& base, std::vector<double>& slope);
+
+// The scans on a CUDA device (fold_grid_cuda.cpp; without the CUDA backend a stand-in that
+// throws Environment). check_grid_device throws Environment, saying why, when `device`
+// cannot run them; the scans throw it when its free memory cannot hold their work space.
+void check_grid_device(int device);
+std::vector<double> dm_curve_cuda(int device, const Geometry& g, const std::vector<float>& sub);
+std::vector<float> freq_fdot_map_cuda(int device, const Geometry& g, const std::vector<float>& sub,
+                                      const std::vector<double>& base,
+                                      const std::vector<double>& slope);
 
 // Fourier side (fold_optimise_refine.cpp). Spectra of every cell, [ns][nf][nb / 2 + 1],
 // FFTW's convention X_k = sum_b x_b exp(-2 pi i k b / nb).

@@ -1,34 +1,14 @@
-// The integer-bin grid scans of optimise_fold: the DM curve and the frequency-fdot map.
+// The integer-bin grid scans of optimise_fold: the DM curve and the frequency-fdot map. The
+// per-point arithmetic is fold_grid_elements.hpp's, shared with the CUDA scans.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "kernels/fold/fold_grid_elements.hpp"
 #include "kernels/fold/fold_optimise_detail.hpp"
-#include "kernels/fold/profile_stats.hpp"
 
 namespace tianyan::fold_detail {
 namespace {
-
-// acc[b] += src[s + b] for b < nb, where src holds a profile twice over (2 nb values), so the
-// circular rotation is one contiguous, vectorisable pass.
-inline void add_rotated(float* acc, const float* src, size_t s, size_t nb) {
-  const float* p = src + s;
-#pragma omp simd
-  for (size_t b = 0; b < nb; ++b) acc[b] += p[b];
-}
-
-// out[b] = sum over r of src[r][b], b < nb (the map's inner loop: the rows are the rotated
-// sub-integrations), four rows a pass to cut the loads and stores of out.
-inline void sum_rows(const float* const* src, size_t nrow, size_t nb, float* out) {
-  std::fill(out, out + nb, 0.0f);
-  size_t r = 0;
-  for (; r + 4 <= nrow; r += 4) {
-    const float *p0 = src[r], *p1 = src[r + 1], *p2 = src[r + 2], *p3 = src[r + 3];
-#pragma omp simd
-    for (size_t b = 0; b < nb; ++b) out[b] += (p0[b] + p1[b]) + (p2[b] + p3[b]);
-  }
-  for (; r < nrow; ++r) add_rotated(out, src[r], 0, nb);
-}
 
 inline void double_up(std::vector<float>& rows, size_t nb) {
   const size_t nrow = rows.size() / (2 * nb);
@@ -36,19 +16,57 @@ inline void double_up(std::vector<float>& rows, size_t nb) {
     for (size_t b = 0; b < nb; ++b) rows[(2 * r + 1) * nb + b] = rows[2 * r * nb + b];
 }
 
-}  // namespace
-
-size_t bin_shift(double psi, size_t nbin) {
-  const long n = static_cast<long>(nbin);
-  long r = std::lround(psi * static_cast<double>(nbin)) % n;
-  if (r < 0) r += n;
-  return static_cast<size_t>(r);
+std::vector<double> dm_curve_cpu(const Geometry& g, const std::vector<float>& sub, int threads) {
+  const size_t nb = g.nb;
+  const int nw = g.w_hi - g.w_lo + 1;
+  std::vector<double> snr(static_cast<size_t>(nw));
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<float> acc(nb), scratch(2 * nb + 1);
+    std::vector<uint32_t> shift(g.nf);
+#pragma omp for schedule(static)
+    for (int k = 0; k < nw; ++k) {
+      const double w = g.w_lo + k;
+      for (size_t j = 0; j < g.nf; ++j) shift[j] = fold_grid::bin_shift(g.dmphi(w, j), nb);
+      fold_grid::sum_rotated_in_order(sub.data(), g.nf, nb, shift.data(), acc.data());
+      snr[static_cast<size_t>(k)] =
+          fold_grid::snr_fast(acc.data(), nb, g.var_total, scratch.data());
+    }
+  }
+  return snr;
 }
 
-std::vector<double> dm_curve(const Geometry& g, const FoldCube& cube, double u, double v,
-                             int threads) {
+std::vector<float> freq_fdot_map_cpu(const Geometry& g, const std::vector<float>& sub,
+                                     const std::vector<double>& base,
+                                     const std::vector<double>& slope, int threads) {
   const size_t nb = g.nb;
-  // Subband profiles folded at (u, v), each stored twice over: [nf][2 nb].
+  const int nrow = 2 * g.nv + 1, ncol = 2 * g.nu + 1;
+  std::vector<float> map(static_cast<size_t>(nrow) * static_cast<size_t>(ncol));
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<float> acc(nb), scratch(2 * nb + 1);
+    std::vector<uint32_t> shift(g.ns);
+#pragma omp for schedule(dynamic, 1)
+    for (int r = 0; r < nrow; ++r) {
+      const double* b = base.data() + static_cast<size_t>(r) * g.ns;
+      for (int c = 0; c < ncol; ++c) {
+        const double u = c - g.nu;
+        for (size_t i = 0; i < g.ns; ++i) shift[i] = fold_grid::map_shift(b[i], slope[i], u, nb);
+        fold_grid::sum_rotated(sub.data(), g.ns, nb, shift.data(), acc.data());
+        map[static_cast<size_t>(r) * static_cast<size_t>(ncol) + static_cast<size_t>(c)] =
+            static_cast<float>(fold_grid::snr_fast(acc.data(), nb, g.var_total, scratch.data()));
+      }
+    }
+  }
+  return map;
+}
+
+}  // namespace
+
+size_t bin_shift(double psi, size_t nbin) { return fold_grid::bin_shift(psi, nbin); }
+
+std::vector<float> dm_sub_profiles(const Geometry& g, const FoldCube& cube, double u, double v) {
+  const size_t nb = g.nb;
   std::vector<float> sub(g.nf * 2 * nb, 0.0f);
   std::vector<size_t> ts(g.ns);
   for (size_t i = 0; i < g.ns; ++i) ts[i] = bin_shift(-g.dphi(u, v, i), nb);
@@ -62,26 +80,11 @@ std::vector<double> dm_curve(const Geometry& g, const FoldCube& cube, double u, 
       }
     }
   double_up(sub, nb);
-  const int nw = g.w_hi - g.w_lo + 1;
-  std::vector<double> snr(static_cast<size_t>(nw));
-#pragma omp parallel num_threads(threads)
-  {
-    std::vector<float> acc(nb), scratch(2 * nb + 1);
-#pragma omp for schedule(static)
-    for (int k = 0; k < nw; ++k) {
-      std::fill(acc.begin(), acc.end(), 0.0f);
-      const double w = g.w_lo + k;
-      for (size_t j = 0; j < g.nf; ++j)
-        add_rotated(acc.data(), sub.data() + 2 * j * nb, bin_shift(g.dmphi(w, j), nb), nb);
-      snr[static_cast<size_t>(k)] = profile_snr_fast(acc.data(), nb, g.var_total, scratch.data());
-    }
-  }
-  return snr;
+  return sub;
 }
 
-std::vector<float> freq_fdot_map(const Geometry& g, const FoldCube& cube, double w, int threads) {
+std::vector<float> map_sub_profiles(const Geometry& g, const FoldCube& cube, double w) {
   const size_t nb = g.nb;
-  // Sub-integration profiles dedispersed at w, each stored twice over: [ns][2 nb].
   std::vector<float> sub(g.ns * 2 * nb, 0.0f);
   std::vector<size_t> fs(g.nf);
   for (size_t j = 0; j < g.nf; ++j) fs[j] = bin_shift(g.dmphi(w, j), nb);
@@ -96,29 +99,36 @@ std::vector<float> freq_fdot_map(const Geometry& g, const FoldCube& cube, double
     }
   }
   double_up(sub, nb);
-  const int nrow = 2 * g.nv + 1, ncol = 2 * g.nu + 1;
-  std::vector<float> map(static_cast<size_t>(nrow) * static_cast<size_t>(ncol));
-#pragma omp parallel num_threads(threads)
-  {
-    std::vector<float> acc(nb), scratch(2 * nb + 1);
-    std::vector<double> base(g.ns), slope(g.ns);
-    std::vector<const float*> src(g.ns);
-#pragma omp for schedule(dynamic, 1)
-    for (int r = 0; r < nrow; ++r) {
-      const double v = r - g.nv;
-      // -dphi(u, v, i) = base[i] + u slope[i]
-      for (size_t i = 0; i < g.ns; ++i) base[i] = -g.dphi(0, v, i), slope[i] = -g.dphi(1, 0, i);
-      for (int c = 0; c < ncol; ++c) {
-        const double u = c - g.nu;
-        for (size_t i = 0; i < g.ns; ++i)
-          src[i] = sub.data() + 2 * i * nb + bin_shift(base[i] + u * slope[i], nb);
-        sum_rows(src.data(), g.ns, nb, acc.data());
-        map[static_cast<size_t>(r) * static_cast<size_t>(ncol) + static_cast<size_t>(c)] =
-            static_cast<float>(profile_snr_fast(acc.data(), nb, g.var_total, scratch.data()));
-      }
-    }
+  return sub;
+}
+
+void map_phases(const Geometry& g, std::vector<double>& base, std::vector<double>& slope) {
+  const int nrow = 2 * g.nv + 1;
+  base.resize(static_cast<size_t>(nrow) * g.ns);
+  slope.resize(g.ns);
+  for (size_t i = 0; i < g.ns; ++i) slope[i] = -g.dphi(1, 0, i);
+  for (int r = 0; r < nrow; ++r) {
+    const double v = r - g.nv;
+    for (size_t i = 0; i < g.ns; ++i) base[static_cast<size_t>(r) * g.ns + i] = -g.dphi(0, v, i);
   }
-  return map;
+}
+
+std::vector<double> dm_curve(const Geometry& g, const FoldCube& cube, double u, double v,
+                             const GridTarget& target) {
+  const std::vector<float> sub = dm_sub_profiles(g, cube, u, v);
+  if (target.backend == Backend::Cuda) return dm_curve_cuda(target.device, g, sub);
+  return dm_curve_cpu(g, sub, target.threads);
+}
+
+std::vector<float> freq_fdot_map(const Geometry& g, const FoldCube& cube, double w,
+                                 const GridTarget& target) {
+  const std::vector<float> sub = map_sub_profiles(g, cube, w);
+  std::vector<double> base, slope;
+  map_phases(g, base, slope);
+  if (target.backend == Backend::Cuda) {
+    return freq_fdot_map_cuda(target.device, g, sub, base, slope);
+  }
+  return freq_fdot_map_cpu(g, sub, base, slope, target.threads);
 }
 
 }  // namespace tianyan::fold_detail

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/common/error.hpp"
+#include "kernels/fold/fold_grid_elements.hpp"
 
 namespace tianyan {
 namespace {
@@ -53,29 +54,7 @@ ProfileStats profile_stats(const float* profile, size_t nbin, double bin_var) {
 }
 
 double profile_snr_fast(const float* profile, size_t nbin, double bin_var, float* scratch) {
-  const size_t n = nbin;
-  float mean = 0;
-  for (size_t b = 0; b < n; ++b) mean += profile[b];
-  mean /= static_cast<float>(n);
-  float* c = scratch;
-  c[0] = 0;
-  for (size_t b = 0; b < n; ++b) c[b + 1] = c[b] + (profile[b] - mean);
-  const float total = c[n];
-  for (size_t b = 0; b < n; ++b) c[n + b + 1] = total + c[b + 1];
-  double best = 0;
-  const double dn = static_cast<double>(n);
-  // Every width up to 8 bins, then steps of about 1/8: a boxcar's S/N is flat near its best
-  // width, so the grids lose well under 1% and do a third of the work at 128 bins.
-  for (size_t w = 1; w <= n / 2; w += std::max<size_t>(1, w / 8)) {
-    float m = -INFINITY;
-    const float* hi = c + w;
-#pragma omp simd reduction(max : m)
-    for (size_t b = 0; b < n; ++b) m = std::max(m, hi[b] - c[b]);
-    const double dw = static_cast<double>(w);
-    const double snr = m * dn / ((dn - dw) * std::sqrt(dw * bin_var));
-    if (snr > best) best = snr;
-  }
-  return best;
+  return fold_grid::snr_fast(profile, nbin, bin_var, scratch);
 }
 
 }  // namespace tianyan
