@@ -161,9 +161,10 @@ TEST(FoldCudaElements, UnevenSubbandSumsAndAShortStream) {
   std::vector<uint8_t> zero;
   const SyntheticBeam b = test_beam(42, 30000, 2e-4, 9, zero);
   const auto specs = test_specs();
-  // 6 subbands of 7 channels (4 + 3 and, with a zeroed one, 4 + 2 in the sum's order) and 14
-  // of 3 (fewer than four); the stream stops at 70%: the rest is folded as 0.
-  for (size_t nsub : {size_t{6}, size_t{14}}) {
+  // 3 subbands of 14 channels (4 + 4 + 4 + 2 in the sum's order, with a zeroed one 4 + 4 + 4
+  // + 1), 6 of 7 (4 + 3, and 4 + 2) and 14 of 3 (fewer than four); the stream stops at 70%:
+  // the rest is folded as 0.
+  for (size_t nsub : {size_t{3}, size_t{6}, size_t{14}}) {
     SCOPED_TRACE(nsub);
     expect_same(emulate_cuda(b, nsub, specs, 2500, 21000, zero),
                 cpu_fold(b, nsub, specs, 2500, 21000, zero));
