@@ -64,9 +64,11 @@ struct SearchedBeam {
 // After a search (apps/search_products.cpp): folds its best config.fold.top_n candidates beam
 // by beam, writes their archives, sheets and summaries, the overview and RFI plots, and
 // DIR/report.html with `provenance` as its run metadata.
+// `fold_target`: where the folding engine and the optimiser's grids run.
 void write_search_products(const std::vector<Candidate>& ranked,
                            const std::vector<SearchedBeam>& beams, const PipelineConfig& config,
-                           int threads, const std::string& out_dir, bool quiet,
+                           int threads, const ComputeTarget& fold_target,
+                           const std::string& out_dir, bool quiet,
                            const nlohmann::json& provenance);
 
 // What `tianyan search` does once its options are resolved (apps/cmd_search.cpp): searches

@@ -96,7 +96,7 @@ void print_table(const std::vector<FoldedCandidate>& folds, const std::vector<Jo
 void fold_one_beam(const BeamFiles& beam, const FoldArgs& args, const PipelineConfig& config,
                    const std::string& source, const RfiMask* mask,
                    const std::vector<CandidateRecord>& cands, size_t beam_index,
-                   const GlobalOptions& global) {
+                   const ComputeTarget& target, const GlobalOptions& global) {
   const int threads = resolve_threads(args.threads >= 0 ? args.threads : config.resources.threads);
   const auto reader = open_beam(beam, OpenOptions{config.input.strict, threads});
   const ObservationInfo& info = reader->info();
@@ -118,6 +118,8 @@ void fold_one_beam(const BeamFiles& beam, const FoldArgs& args, const PipelineCo
   FoldRunStats stats;
   FoldRunOptions options;
   options.threads = threads;
+  options.backend = target.backend;
+  options.device = target.device;
   options.reuse_mask = mask;
   options.progress = [&progress](double f) { progress.update(f); };
   options.stats = &stats;
@@ -138,15 +140,9 @@ void fold_one_beam(const BeamFiles& beam, const FoldArgs& args, const PipelineCo
 
 void run_fold(const FoldArgs& args, const GlobalOptions& global) {
   check_usage(args);
-  // Folding has no CUDA implementation yet (issue 7): `cuda` is refused rather than run on
-  // the CPU (exit 4 without a GPU, 2 with one); `auto` folds on the CPU and says so.
-  if (resolve_backend(args.backend, args.device).backend == Backend::Cuda) {
-    if (args.backend == "cuda") {
-      throw usage_error("--backend cuda: folding has no CUDA implementation yet; use --backend "
-                        "cpu or auto");
-    }
-    spdlog::info("folding runs on the CPU (no CUDA implementation yet)");
-  }
+  // The folding engine and the optimiser's grids run where --backend says: `cuda` without a
+  // usable GPU exits 4 before anything is read or written, `auto` says which it picked.
+  const ComputeTarget target = resolve_backend(args.backend, args.device);
   std::string source;
   const PipelineConfig config = fold_config(args, source);
   std::vector<CandidateRecord> cands;
@@ -174,7 +170,8 @@ void run_fold(const FoldArgs& args, const GlobalOptions& global) {
       spdlog::warn("{}: none of the candidates to fold belongs to this beam", beam_stem(beams[b]));
       continue;
     }
-    fold_one_beam(beams[b], args, config, source, mask ? &*mask : nullptr, mine, b, global);
+    fold_one_beam(beams[b], args, config, source, mask ? &*mask : nullptr, mine, b, target,
+                  global);
   }
   size_t unmatched = 0;
   for (size_t i = 0; i < cands.size(); ++i) {

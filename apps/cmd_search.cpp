@@ -111,9 +111,11 @@ void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
   // device listed, fed from a queue (kernels/search/period_search_queue.hpp).
   options.dedisp = options.search;
   options.dedisp.devices.clear();
-  if (options.dedisp.backend == Backend::Cuda) {
-    spdlog::info("the folding of the best candidates runs on the CPU (no CUDA implementation "
-                 "yet)");
+  // The folding of the best candidates (engine and optimiser grids) runs where dedispersion
+  // does.
+  const ComputeTarget fold_target = options.dedisp;
+  if (fold_target.backend == Backend::Cuda && config.fold.top_n > 0) {
+    spdlog::info("the folding of the best candidates runs on CUDA device {}", fold_target.device);
   }
 
   std::vector<std::string> series_files, data_inputs;
@@ -179,6 +181,7 @@ void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
       {"backend", job.backend},
       {"dedisp_backend", target_name(options.dedisp)},
       {"search_backend", target_name(options.search)},
+      {"fold_backend", target_name(fold_target)},
       {"threads", threads},
       {"config_source", source},
       {"config", pipeline_config_to_json(config)},
@@ -201,7 +204,8 @@ void search_to_directory(const SearchJob& job, const GlobalOptions& global) {
   std::vector<SearchedBeam> searched;
   for (size_t b = 0; b < beams.size(); ++b) searched.push_back({&beams[b], &masks[b]});
   provenance["timings"]["total_s"] = seconds_since(t0);
-  write_search_products(all, searched, config, threads, job.out_dir, global.quiet, provenance);
+  write_search_products(all, searched, config, threads, fold_target, job.out_dir, global.quiet,
+                        provenance);
   spdlog::info("folded the best {} candidate(s), plots and {}/report.html in {:.2f} s",
                std::min<size_t>(all.size(), static_cast<size_t>(config.fold.top_n)),
                job.out_dir, seconds_since(tf));

@@ -23,7 +23,8 @@ namespace fs = std::filesystem;
 
 // Folds the top candidates that belong to one beam and fills their report rows.
 void fold_beam_candidates(const SearchedBeam& sb, const PipelineConfig& config, int threads,
-                          const std::string& out_dir, bool quiet, std::vector<ReportRow>& rows) {
+                          const ComputeTarget& target, const std::string& out_dir, bool quiet,
+                          std::vector<ReportRow>& rows) {
   std::vector<size_t> mine;  // indices into rows
   const size_t top = std::min(rows.size(), static_cast<size_t>(config.fold.top_n));
   for (size_t i = 0; i < top; ++i) {
@@ -38,6 +39,8 @@ void fold_beam_candidates(const SearchedBeam& sb, const PipelineConfig& config, 
   Progress progress("fold " + beam_stem(*sb.beam), !quiet);
   FoldRunOptions options;
   options.threads = threads;
+  options.backend = target.backend;
+  options.device = target.device;
   options.reuse_mask = sb.mask->nblocks() > 0 ? sb.mask : nullptr;
   options.progress = [&progress](double f) { progress.update(f); };
   const std::vector<FoldedCandidate> folds = fold_beam(*reader, config, requests, options);
@@ -62,7 +65,8 @@ void fold_beam_candidates(const SearchedBeam& sb, const PipelineConfig& config, 
 
 void write_search_products(const std::vector<Candidate>& ranked,
                            const std::vector<SearchedBeam>& beams, const PipelineConfig& config,
-                           int threads, const std::string& out_dir, bool quiet,
+                           int threads, const ComputeTarget& fold_target,
+                           const std::string& out_dir, bool quiet,
                            const nlohmann::json& provenance) {
   // Each beam's RFI mask, as `tianyan rfi` writes it: `tianyan fold --mask` then cleans the
   // data exactly as the search did.
@@ -78,7 +82,7 @@ void write_search_products(const std::vector<Candidate>& ranked,
   }
   if (config.fold.top_n > 0) {
     for (const SearchedBeam& sb : beams) {
-      fold_beam_candidates(sb, config, threads, out_dir, quiet, rows);
+      fold_beam_candidates(sb, config, threads, fold_target, out_dir, quiet, rows);
     }
   }
   // The report shows PNGs: the overview and the RFI masks are drawn as PNG whenever plotting

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "kernels/common/error.hpp"
-#include "kernels/fold/fold_cpu.hpp"
+#include "kernels/fold/folder.hpp"
 #include "kernels/fold/fold_optimise.hpp"
 #include "kernels/rfi/rfi.hpp"
 #include "pipeline/clean_dedisperse.hpp"
@@ -91,7 +91,7 @@ std::vector<FoldSpec> make_specs(const ObservationInfo& info, const FoldConfig& 
 }
 
 FoldMeta make_meta(const ObservationInfo& info, const PipelineConfig& config, const FoldRequest& r,
-                   double rfi_fraction) {
+                   double rfi_fraction, const FoldRunOptions& options) {
   FoldMeta m = r.meta;
   m.source = info.source;
   m.telescope = info.telescope;
@@ -108,6 +108,8 @@ FoldMeta make_meta(const ObservationInfo& info, const PipelineConfig& config, co
   m.rfi_fraction = rfi_fraction;
   m.version = kVersionFull;
   m.config_toml = pipeline_config_to_toml(config);
+  m.fold_backend = options.backend == Backend::Cuda ? fmt::format("cuda:{}", options.device)
+                                                    : std::string("cpu");
   return m;
 }
 
@@ -134,10 +136,13 @@ std::vector<FoldedCandidate> fold_beam(Reader& reader, const PipelineConfig& con
     spdlog::info("fold: {} subbands (fold.nsubband = {} does not divide {} channels)", nsub,
                  config.fold.nsubband, info.nchan());
   }
-  StreamFolder folder(std::move(band), nsub, make_specs(info, config.fold, requests), threads,
-                      options.max_smear_bins);
-  spdlog::info("fold: {} candidate(s) in {} DM group(s), {} subbands; one pass over {}",
-               requests.size(), folder.groups().size(), nsub, input_name(info));
+  const std::unique_ptr<Folder> folder =
+      make_folder(options.backend, options.device, std::move(band), nsub,
+                  make_specs(info, config.fold, requests), threads, options.max_smear_bins);
+  spdlog::info("fold: {} candidate(s) in {} DM group(s), {} subbands; one pass over {} ({})",
+               requests.size(), folder->groups().size(), nsub, input_name(info),
+               options.backend == Backend::Cuda ? fmt::format("CUDA device {}", options.device)
+                                                : std::string("CPU"));
 
   StreamOptions stream;
   stream.threads = threads;
@@ -146,9 +151,9 @@ std::vector<FoldedCandidate> fold_beam(Reader& reader, const PipelineConfig& con
   PipelineConfig cleaning = config;
   if (config.fold.zero_dm) cleaning.rfi.zero_dm.enabled = true;
   const RfiRunResult rr = run_rfi_stage(
-      reader, cleaning, stream, [&](const CleanedGulp& g) { folder.add(g.data, g.start, g.nsamp); });
+      reader, cleaning, stream, [&](const CleanedGulp& g) { folder->add(g.data, g.start, g.nsamp); });
   auto t0 = StageClock::now();
-  std::vector<FoldCube> cubes = folder.finish();
+  std::vector<FoldCube> cubes = folder->finish();
   const double finish_s = seconds_since(t0);
   const double rfi_fraction = rr.mask.summary().total_fraction;
 
@@ -156,13 +161,13 @@ std::vector<FoldedCandidate> fold_beam(Reader& reader, const PipelineConfig& con
   std::vector<FoldedCandidate> out(cubes.size());
   for (size_t i = 0; i < cubes.size(); ++i) {
     try {
-      out[i].best = optimise_fold(cubes[i], config.fold, threads);
+      out[i].best = optimise_fold(cubes[i], config.fold, threads, options.backend, options.device);
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::BadInput) throw;
       throw bad_input(input_name(info), "{}: {}", request_name(requests[i], i), e.what());
     }
     out[i].cube = std::move(cubes[i]);
-    out[i].meta = make_meta(info, config, requests[i], rfi_fraction);
+    out[i].meta = make_meta(info, config, requests[i], rfi_fraction, options);
   }
   if (options.stats != nullptr) {
     FoldRunStats& s = *options.stats;
@@ -171,9 +176,9 @@ std::vector<FoldedCandidate> fold_beam(Reader& reader, const PipelineConfig& con
     s.fold_s = rr.times.sink_s + finish_s;
     s.optimise_s = seconds_since(t0);
     s.total_s = seconds_since(t_start);
-    s.groups = folder.groups().size();
+    s.groups = folder->groups().size();
     s.nsubband = nsub;
-    s.memory_bytes = rr.memory_bytes + folder.memory_bytes();
+    s.memory_bytes = rr.memory_bytes + folder->memory_bytes();
     s.rfi_fraction = rfi_fraction;
   }
   return out;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "configs/pipeline_config.hpp"
+#include "kernels/common/backend.hpp"
 #include "io/reader.hpp"
 #include "kernels/fold/fold.hpp"
 #include "kernels/rfi/rfi_mask.hpp"
@@ -36,6 +37,11 @@ struct FoldRunStats {
 
 struct FoldRunOptions {
   int threads = 1;
+  // Where the folding engine and the optimiser's grid scans run (kernels/fold/folder.hpp):
+  // the CPU, or CUDA device `device`; a device that cannot run them is an Environment error.
+  // The RFI stage of the folding pass runs on the CPU either way.
+  Backend backend = Backend::Cpu;
+  int device = 0;
   const RfiMask* reuse_mask = nullptr;                 // a saved mask to apply instead of detecting
   std::function<void(double fraction_done)> progress;  // after every gulp
   FoldRunStats* stats = nullptr;                       // filled when not null
@@ -52,7 +58,7 @@ double fold_ref_s(const ObservationInfo& info, double epoch_mjd);
 // stage refuses, or a request that cannot be folded (frequency not positive or above the
 // Nyquist frequency, negative or non-finite DM, |fdot| so large that the frequency changes
 // sign within the observation); Environment when the RFI stage's smallest gulp does not fit
-// resources.memory_gb.
+// resources.memory_gb, or the CUDA device cannot fold (options.backend).
 std::vector<FoldedCandidate> fold_beam(Reader& reader, const PipelineConfig& config,
                                        const std::vector<FoldRequest>& requests,
                                        const FoldRunOptions& options);

@@ -148,6 +148,7 @@ nlohmann::json meta_json(const FoldMeta& m) {
           {"files", m.files},
           {"rfi_fraction", json_number(m.rfi_fraction)},
           {"version", m.version},
+          {"fold_backend", m.fold_backend},
           {"config_toml", m.config_toml},
           {"rank", m.rank},
           {"search_freq_hz", json_number(m.search_freq_hz)},
@@ -174,6 +175,8 @@ FoldMeta meta_from_json(const nlohmann::json& j) {
   m.files = j.at("files").get<std::vector<std::string>>();
   m.rfi_fraction = json_double(j, "rfi_fraction");
   m.version = j.at("version").get<std::string>();
+  // Archives written before the CUDA folding engine do not say (they folded on the CPU).
+  m.fold_backend = j.value("fold_backend", std::string());
   m.config_toml = j.at("config_toml").get<std::string>();
   m.rank = json_integer<int>(j.at("rank"));
   m.search_freq_hz = json_double(j, "search_freq_hz");

@@ -122,6 +122,7 @@ struct FoldMeta {
   std::vector<std::string> files;
   double rfi_fraction = 0;  // fraction of samples x channels the RFI stage masked
   std::string version;      // tianyan's kVersionFull
+  std::string fold_backend;  // where it was folded and optimised: "cpu" or "cuda:N"
   std::string config_toml;  // the effective configuration
   // From the search (rank 0: folded from --period/--dm, not from a candidate list).
   int rank = 0;

@@ -140,6 +140,7 @@ TEST(SearchCli, RefusesBadInputAndCudaWithoutAGpu) {
   ASSERT_EQ(automatic.exit_code, 0) << automatic.err;
   EXPECT_EQ(provenance(out_auto)["search_backend"], gpu ? "cuda:0" : "cpu");
   EXPECT_EQ(provenance(out_auto)["dedisp_backend"], gpu ? "cuda:0" : "cpu");
+  EXPECT_EQ(provenance(out_auto)["fold_backend"], gpu ? "cuda:0" : "cpu");
 
   // cuda: never a CPU run. Without a usable GPU exit 4 saying why, and nothing written; with
   // one, the search runs there and finds the pulsar where the CPU does.
