@@ -516,10 +516,13 @@ void PsrfitsReader::copy_bytes(int64_t s0, int64_t count, uint8_t* dst) {
       f.read_data(cur_row_, at, m * sample_bytes_, d);
       continue;
     }
-    const uint8_t* src = raw_.data() + at;
+    // Direct: this chunk read from the file; compressed: the row decoded whole into raw_
+    // (empty for direct tables, so no offset is applied to it there).
+    const uint8_t* src = raw.data();
     if (direct) {
       f.read_data(cur_row_, at, m * sample_bytes_, raw.data());
-      src = raw.data();
+    } else {
+      src = raw_.data() + at;
     }
     if (rb == sample_bytes_) {
       std::memcpy(d, src, static_cast<size_t>(m * rb));
