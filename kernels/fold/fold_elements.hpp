@@ -14,23 +14,10 @@
 
 namespace tianyan::fold_elements {
 
-// A double product and sum each rounded on its own (as hd::mul_rn and add_rn in float): nvcc
-// would contract a * b + c into one fused multiply-add, which rounds once.
-TIANYAN_HD double dmul_rn(double a, double b) {
-#if defined(__CUDA_ARCH__)
-  return __dmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
-
-TIANYAN_HD double dadd_rn(double a, double b) {
-#if defined(__CUDA_ARCH__)
-  return __dadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
+// Double products and sums each rounded on their own: hd.hpp's, under the names the fold
+// code reads (every argument a double, so no float overload is picked by accident).
+TIANYAN_HD double dmul_rn(double a, double b) { return hd::mul_rn(a, b); }
+TIANYAN_HD double dadd_rn(double a, double b) { return hd::add_rn(a, b); }
 
 // Adding and subtracting 1.5 x 2^52 rounds a double of magnitude below 2^51 to an integer in
 // two vectorisable additions (no libm floor, which the baseline x86-64 target cannot inline).

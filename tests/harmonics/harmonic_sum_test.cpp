@@ -12,19 +12,14 @@
 
 #include "kernels/common/error.hpp"
 #include "kernels/search/harmonic_sum_detail.hpp"
+#include "tests/harmonics/harmonic_test_util.hpp"
 
 namespace tianyan {
 namespace {
 
 using harmonic_detail::Kernel;
-
-std::vector<float> exponential_powers(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::exponential_distribution<float> e(1.0f);
-  std::vector<float> p(n);
-  for (float& v : p) v = e(rng);
-  return p;
-}
+using test::expect_same_peaks;
+using test::exponential_powers;
 
 std::vector<Kernel> kernels_here() {
   std::vector<Kernel> k = {Kernel::Generic};
@@ -121,16 +116,6 @@ std::vector<HarmonicPeak> expected_peaks(const std::vector<std::vector<float>>& 
     out.insert(out.end(), runs.begin(), runs.end());
   }
   return out;
-}
-
-void expect_same_peaks(const std::vector<HarmonicPeak>& got,
-                       const std::vector<HarmonicPeak>& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    EXPECT_EQ(got[i].nharm, want[i].nharm) << i;
-    EXPECT_EQ(got[i].j, want[i].j) << i;
-    EXPECT_EQ(got[i].power, want[i].power) << i;
-  }
 }
 
 TEST(HarmonicSum, SearchPeaksFollowTheRuleOnNoise) {

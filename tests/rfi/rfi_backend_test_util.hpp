@@ -1,7 +1,6 @@
 #pragma once
-// Helpers of the tests that compare RFI backends: a busy observation (a switching carrier, a
-// broadband burst, the noise diode, a weak pulsar, a zero-weight channel) and a gulp driver over
-// any cleaner.
+// Helpers of the tests that compare RFI backends: a busy observation (busy_sim_config and a
+// zero-weight channel) and a gulp driver over any cleaner.
 #include <algorithm>
 #include <ostream>
 #include <vector>
@@ -11,21 +10,7 @@
 namespace tianyan::test {
 
 inline Observation busy_observation(int nchan, double duration_s, uint64_t seed) {
-  SimConfig sim = rfi_sim_config(nchan, duration_s, seed);
-  SimNarrowband nb;
-  nb.freq_mhz = 1300.0;
-  nb.modulation = "onoff";
-  nb.modulation_period_s = 0.3;
-  sim.rfi.narrowband = {nb};
-  SimBurst burst;
-  burst.time_s = 0.9;
-  burst.amplitude_sigma = 2.0;
-  sim.rfi.burst = {burst};
-  sim.rfi.noise_diode.enabled = true;
-  SimPulsar psr;
-  psr.amplitude_sigma = 0.5;
-  sim.pulsars = {psr};
-  Observation obs = simulate_observation(sim);
+  Observation obs = simulate_observation(busy_sim_config(nchan, duration_s, seed));
   obs.info.flagged.assign(obs.nchan(), 0);
   obs.info.flagged[3] = 1;
   return obs;

@@ -19,23 +19,7 @@ float column_median(const Observation& obs, size_t c, uint64_t t0, uint64_t n) {
   return n % 2 ? v[n / 2] : 0.5f * (v[n / 2 - 1] + v[n / 2]);
 }
 
-SimConfig busy_config(uint64_t seed) {
-  SimConfig sim = rfi_sim_config(256, 2.0, seed);
-  SimNarrowband nb;
-  nb.freq_mhz = 1300.0;
-  nb.modulation = "onoff";
-  nb.modulation_period_s = 0.3;
-  sim.rfi.narrowband = {nb};
-  SimBurst burst;
-  burst.time_s = 0.9;
-  burst.amplitude_sigma = 2.0;
-  sim.rfi.burst = {burst};
-  sim.rfi.noise_diode.enabled = true;
-  SimPulsar psr;
-  psr.amplitude_sigma = 0.5;
-  sim.pulsars = {psr};
-  return sim;
-}
+SimConfig busy_config(uint64_t seed) { return busy_sim_config(256, 2.0, seed); }
 
 TEST(RfiClean, ReplacesMaskedSamplesByTheChannelMedian) {
   SimConfig sim = rfi_sim_config(128, 2.0, 5);

@@ -24,6 +24,26 @@ inline SimConfig rfi_sim_config(int nchan, double duration_s, uint64_t seed) {
   return c;
 }
 
+// rfi_sim_config with a busy sky: a switching carrier, a broadband burst, the noise diode and
+// a weak pulsar.
+inline SimConfig busy_sim_config(int nchan, double duration_s, uint64_t seed) {
+  SimConfig sim = rfi_sim_config(nchan, duration_s, seed);
+  SimNarrowband nb;
+  nb.freq_mhz = 1300.0;
+  nb.modulation = "onoff";
+  nb.modulation_period_s = 0.3;
+  sim.rfi.narrowband = {nb};
+  SimBurst burst;
+  burst.time_s = 0.9;
+  burst.amplitude_sigma = 2.0;
+  sim.rfi.burst = {burst};
+  sim.rfi.noise_diode.enabled = true;
+  SimPulsar psr;
+  psr.amplitude_sigma = 0.5;
+  sim.pulsars = {psr};
+  return sim;
+}
+
 struct Observation {
   ObservationInfo info;
   std::vector<float> data;  // nsamp x nchan

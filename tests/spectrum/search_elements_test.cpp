@@ -18,20 +18,14 @@
 #include "kernels/search/harmonic_sum_detail.hpp"
 #include "kernels/search/spectrum.hpp"
 #include "kernels/search/spectrum_detail.hpp"
+#include "tests/harmonics/harmonic_test_util.hpp"
 #include "tests/spectrum/spectrum_test_util.hpp"
 
 namespace tianyan {
 namespace {
 
 namespace se = search_elements;
-
-std::vector<float> exponential_powers(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::exponential_distribution<float> e(1.0f);
-  std::vector<float> p(n);
-  for (float& v : p) v = e(rng);
-  return p;
-}
+using test::exponential_powers;
 
 // Every stage's sum as the CUDA kernel computes it equals the CPU's tiled SIMD sums bit for
 // bit: both add the odd harmonics in groups of four, pairwise, groups in order.
@@ -182,12 +176,7 @@ TEST(SearchElements, PeaksFromUnorderedPointsEqualTheCpuSearch) {
     std::shuffle(points.begin(), points.end(), std::mt19937_64(max_peaks));  // atomics' order
     std::vector<HarmonicPeak> got;
     harmonic_detail::peaks_from_points(points, 6, bounds.data(), thr.data(), max_peaks, got);
-    ASSERT_EQ(got.size(), want.size());
-    for (size_t i = 0; i < got.size(); ++i) {
-      EXPECT_EQ(got[i].nharm, want[i].nharm) << i;
-      EXPECT_EQ(got[i].j, want[i].j) << i;
-      EXPECT_EQ(got[i].power, want[i].power) << i;
-    }
+    test::expect_same_peaks(got, want);
   }
 }
 
